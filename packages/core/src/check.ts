@@ -1,0 +1,233 @@
+// Check definitions: plain, validated, frozen values that can be shared across services,
+// composed into probes, and run on their own in tests.
+import { HealthzError } from './errors.js'
+
+/** The status of a check or a probe, as in draft-inadarei-api-health-check. */
+export type CheckStatus = 'pass' | 'warn' | 'fail'
+
+/**
+ * What a check looks at.
+ *
+ * - `process`: only this process (memory, a watchdog, an in-memory queue). May back liveness.
+ * - `dependency`: something outside the process (a database, a broker, another service).
+ *   Never backs liveness: a dependency outage would restart every replica at once.
+ */
+export type CheckKind = 'process' | 'dependency'
+
+/** What a check's `run` receives. */
+export interface CheckContext {
+  /** Aborted when the check's deadline passes; pass it down to the client call. */
+  readonly signal: AbortSignal
+  /** The check's name. */
+  readonly name: string
+  /** The deadline in milliseconds since the epoch (from the health object's clock). */
+  readonly deadline: number
+}
+
+/**
+ * What a check's `run` may return for more than a plain pass. Returning nothing means pass;
+ * throwing (or rejecting) means fail.
+ */
+export interface CheckOutcome {
+  /** @default 'pass' */
+  status?: CheckStatus
+  /** The measured value (health+json `observedValue`). @default the run's duration in ms */
+  observedValue?: string | number | boolean | null
+  /** The unit of `observedValue` (health+json `observedUnit`). @default 'ms' when the duration is reported */
+  observedUnit?: string
+  /** A human-readable message; shown only where the disclosure policy allows, and always redacted. */
+  output?: string
+}
+
+/** The function that answers a check's question. */
+export type CheckRun = (context: CheckContext) => CheckOutcome | void | Promise<CheckOutcome | void>
+
+/** Options of {@link defineCheck}. */
+export interface CheckOptions {
+  /** Unique name within a health object: lower-case letters, digits, `-`, `_` and `.`, at most 63 characters. */
+  name: string
+  /**
+   * `'dependency'` for anything outside the process, `'process'` for in-process state.
+   * Dependencies may back readiness and startup, never liveness.
+   * @default 'dependency'
+   */
+  kind?: CheckKind
+  /** health+json `componentType`, e.g. `datastore`, `system`, `component`. @default 'component' */
+  componentType?: string
+  /** health+json measurement name, the part after `:` in the key `postgres:responseTime`. @default 'responseTime' */
+  measurement?: string
+  /**
+   * Hard deadline in ms. The check's signal aborts then, and the probe reports fail then
+   * whether or not the check honours the signal. 500 ms keeps a probe inside the kubelet's
+   * default `timeoutSeconds: 1`.
+   * @default 500
+   */
+  timeout?: number
+  /**
+   * How long a result is reused, in ms; 0 runs the check on every probe (still single-flight).
+   * @default 1000 for dependencies, 0 for process checks
+   */
+  cache?: number
+  /**
+   * Run the check in the background every `interval` ms (with jitter), so probes only read
+   * memory. Leave unset to run on demand, when a probe asks and the cache is stale.
+   */
+  interval?: number
+  /**
+   * With `interval`: a background result older than this counts as fail.
+   * @default 2 × interval + timeout
+   */
+  maxAge?: number
+  /**
+   * With `interval`: the fraction of the interval by which each wait is randomly shortened or
+   * lengthened, so a fleet does not hit a dependency in lock-step.
+   * @default 0.1
+   */
+  jitter?: number
+  /** `false`: a failure reports `warn` and the probe keeps answering 200. @default true */
+  critical?: boolean
+  /** Consecutive failures before the check reports fail (a Kubernetes-style flap damper). @default 1 */
+  failureThreshold?: number
+  /** Consecutive passes before a failed check reports pass again. @default 1 */
+  successThreshold?: number
+  /** The question. Return nothing to pass, a {@link CheckOutcome} for more, throw to fail. */
+  run: CheckRun
+}
+
+/** A validated check, as returned by {@link defineCheck}: every default filled in, frozen. */
+export interface CheckDefinition {
+  readonly name: string
+  readonly kind: CheckKind
+  readonly componentType: string
+  readonly measurement: string
+  readonly timeout: number
+  readonly cache: number
+  readonly interval: number | undefined
+  readonly maxAge: number | undefined
+  readonly jitter: number
+  readonly critical: boolean
+  readonly failureThreshold: number
+  readonly successThreshold: number
+  readonly run: CheckRun
+}
+
+/** Default deadline of a check, in ms. */
+export const DEFAULT_TIMEOUT = 500
+/** Default cache window of a dependency check, in ms. */
+export const DEFAULT_DEPENDENCY_CACHE = 1000
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/
+const MAX_TIMER = 2_147_483_647
+const DEFINED = new WeakSet<CheckDefinition>()
+
+/**
+ * Defines a check: validates its options, fills in the defaults, and returns a frozen value
+ * to put into `readiness`, `liveness` or `startup` of {@link createHealth}.
+ *
+ * @throws {HealthzError} `INVALID_CHECK` when an option is wrong, with what to change.
+ * @example
+ * ```ts
+ * const postgres = defineCheck({
+ *   name: 'postgres',
+ *   componentType: 'datastore',
+ *   run: async ({ signal }) => { await pool.query({ text: 'SELECT 1', signal }) },
+ * })
+ * ```
+ */
+export function defineCheck(options: CheckOptions): CheckDefinition {
+  if (isCheckDefinition(options)) return options
+  if (typeof options !== 'object' || options === null) {
+    throw invalid(`defineCheck expects an options object like { name: 'postgres', run: async ({ signal }) => {…} }, got ${typeof options}`)
+  }
+  const { name } = options
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw invalid(
+      `Check name ${JSON.stringify(name)} is invalid: use 1–63 lower-case letters, digits, '-', '_' or '.', starting with a letter or digit (e.g. 'postgres' or 'orders-db').`,
+    )
+  }
+  const where = `Check "${name}"`
+  if (typeof options.run !== 'function') {
+    throw invalid(`${where} has no run function: pass run: async ({ signal }) => { … } that throws when unhealthy.`)
+  }
+  const kind = options.kind ?? 'dependency'
+  if (kind !== 'dependency' && kind !== 'process') {
+    throw invalid(`${where} has kind ${JSON.stringify(kind)}: use 'dependency' (outside the process) or 'process' (in-process state).`)
+  }
+  const timeout = duration(options.timeout, DEFAULT_TIMEOUT, `${where}: timeout`, false)
+  const cache = duration(options.cache, kind === 'dependency' ? DEFAULT_DEPENDENCY_CACHE : 0, `${where}: cache`, true)
+  const interval = options.interval === undefined ? undefined : duration(options.interval, 0, `${where}: interval`, false)
+  const maxAge =
+    interval === undefined
+      ? undefined
+      : duration(options.maxAge, 2 * interval + timeout, `${where}: maxAge`, false)
+  if (options.maxAge !== undefined && interval === undefined) {
+    throw invalid(`${where}: maxAge applies to background checks only; set interval too, or remove maxAge.`)
+  }
+  const jitter = options.jitter ?? 0.1
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
+    throw invalid(`${where}: jitter must be a fraction from 0 (none) to below 1, got ${String(jitter)}.`)
+  }
+  const critical = options.critical ?? true
+  if (typeof critical !== 'boolean') throw invalid(`${where}: critical must be true or false, got ${String(critical)}.`)
+  const failureThreshold = count(options.failureThreshold, `${where}: failureThreshold`)
+  const successThreshold = count(options.successThreshold, `${where}: successThreshold`)
+  const componentType = label(options.componentType, 'component', `${where}: componentType`)
+  const measurement = label(options.measurement, 'responseTime', `${where}: measurement`)
+  if (measurement.includes(':')) throw invalid(`${where}: measurement must not contain ':' (the key is "component:measurement").`)
+
+  const definition: CheckDefinition = Object.freeze({
+    name,
+    kind,
+    componentType,
+    measurement,
+    timeout,
+    cache,
+    interval,
+    maxAge,
+    jitter,
+    critical,
+    failureThreshold,
+    successThreshold,
+    run: options.run,
+  })
+  DEFINED.add(definition)
+  return definition
+}
+
+/**
+ * Whether `value` came from {@link defineCheck} (of this copy of `@healthz/core`).
+ *
+ * @example
+ * ```ts
+ * isCheckDefinition(defineCheck({ name: 'x', run() {} })) // true
+ * ```
+ */
+export function isCheckDefinition(value: unknown): value is CheckDefinition {
+  return typeof value === 'object' && value !== null && DEFINED.has(value as CheckDefinition)
+}
+
+function invalid(message: string): HealthzError {
+  return new HealthzError(message, { code: 'INVALID_CHECK' })
+}
+
+function duration(value: unknown, fallback: number, what: string, zeroAllowed: boolean): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0) || value > MAX_TIMER) {
+    throw invalid(`${what} must be a number of milliseconds ${zeroAllowed ? 'from 0' : 'above 0'} up to ${MAX_TIMER}, got ${String(value)}.`)
+  }
+  return value
+}
+
+function count(value: unknown, what: string): number {
+  if (value === undefined) return 1
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw invalid(`${what} must be a whole number of at least 1, got ${String(value)}.`)
+  }
+  return value
+}
+
+function label(value: unknown, fallback: string, what: string): string {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || value === '') throw invalid(`${what} must be a non-empty string, got ${String(value)}.`)
+  return value
+}

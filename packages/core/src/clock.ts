@@ -1,0 +1,44 @@
+// Time goes through one injectable provider, so every rule that depends on time is testable
+// with fake timers. The default reads `Date.now` and `setTimeout` at call time (not at import),
+// which is what lets `vi.useFakeTimers()` replace them.
+
+/**
+ * The source of time for a health object: reading the time and scheduling callbacks.
+ *
+ * @example
+ * ```ts
+ * // A manual clock for a test that wants full control:
+ * const clock: Clock = {
+ *   now: () => current,
+ *   schedule: (callback, ms) => { const t = setTimeout(callback, ms); return () => clearTimeout(t) },
+ * }
+ * createHealth({ clock, readiness: [db] })
+ * ```
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number
+  /**
+   * Calls `callback` once after `ms` milliseconds and returns a function that cancels it.
+   * Scheduled callbacks must not keep the process alive (the default unrefs its timers).
+   */
+  schedule(callback: () => void, ms: number): () => void
+}
+
+/**
+ * The default {@link Clock}: `Date.now()` and an unref'd `setTimeout`, both looked up on every
+ * call so that fake timers installed after import still apply.
+ *
+ * @example
+ * ```ts
+ * const started = systemClock.now()
+ * ```
+ */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  schedule(callback, ms) {
+    const timer = globalThis.setTimeout(callback, ms)
+    if (typeof timer === 'object' && timer !== null && 'unref' in timer) timer.unref()
+    return () => globalThis.clearTimeout(timer)
+  },
+}

@@ -1,0 +1,526 @@
+// The health object: owns the three probes, enforces their semantics (DESIGN §2), and
+// answers framework-neutral requests that adapters translate to their framework.
+import type { CheckDefinition, CheckOptions, CheckStatus } from './check.js'
+import { defineCheck } from './check.js'
+import type { Clock } from './clock.js'
+import { systemClock } from './clock.js'
+import { HealthzError, isHealthzError, toError } from './errors.js'
+import type { CheckReport, HealthReport, ProbeKind, ServiceInfo } from './report.js'
+import { toHealthJson } from './report.js'
+import type { CheckResult } from './run.js'
+import { CheckRunner } from './runner.js'
+
+/** A check as given to {@link createHealth}: a {@link defineCheck} result or its options. */
+export type CheckInput = CheckDefinition | CheckOptions
+
+/** The URL paths of the probes. */
+export interface ProbePaths {
+  /** @default '/livez' */
+  liveness?: string
+  /** @default '/readyz' */
+  readiness?: string
+  /** @default '/startupz' */
+  startup?: string
+}
+
+/** A request as adapters hand it to {@link Health.handle}; only what the probes need. */
+export interface HealthRequest {
+  /** @default 'GET' */
+  method?: string | undefined
+  /** The request target: a path, optionally with a query string (`/readyz?exclude=redis`). */
+  path: string
+  /** The query, when the adapter has already split it from the path. */
+  query?: string | URLSearchParams | Readonly<Record<string, string | readonly string[] | undefined>> | undefined
+  /** Request headers with lower-case names, for a `details` function that checks a token. */
+  headers?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined
+}
+
+/** A framework-neutral response: what an adapter writes back. */
+export interface HealthResponse {
+  status: number
+  headers: Record<string, string>
+  /** The body; empty for `HEAD`. */
+  body: string
+}
+
+/**
+ * Who may see check error text in probe responses.
+ * - `'never'`: names and statuses only; error text reads `reason withheld`.
+ * - `'always'`: error text shown (redacted of credentials).
+ * - a function of the request: e.g. compare a header against a token.
+ */
+export type DetailsPolicy = 'never' | 'always' | ((request: HealthRequest) => boolean | Promise<boolean>)
+
+/** Options of {@link createHealth}. */
+export interface HealthOptions {
+  /** Who the service is; shown in health+json bodies. */
+  service?: ServiceInfo
+  /** Process-only checks (`kind: 'process'`). A dependency check here is refused. @default [] */
+  liveness?: readonly CheckInput[]
+  /** Dependency and process checks that decide whether this instance should get traffic. @default [] */
+  readiness?: readonly CheckInput[]
+  /**
+   * Boot gates. The startup probe opens (and latches) when every one of them has passed once,
+   * or when `markStarted()` is called. With none, only `markStarted()` opens it.
+   * @default []
+   */
+  startup?: readonly CheckInput[]
+  /** Probe paths. @default { liveness: '/livez', readiness: '/readyz', startup: '/startupz' } */
+  paths?: ProbePaths
+  /** A prefix for every probe path, e.g. `/health` serves `/health/livez`. @default '' */
+  prefix?: string
+  /** Who may see check error text. @default 'never' */
+  details?: DetailsPolicy
+  /** The clock; inject one (or use fake timers) in tests. @default systemClock */
+  clock?: Clock
+  /** Called with errors that have nowhere else to go (a throwing `change` listener). @default console.error */
+  onError?: (error: Error) => void
+}
+
+/** Emitted on `change` when a check's status changes (not on every probe). */
+export interface CheckChangeEvent {
+  type: 'check'
+  name: string
+  /** `undefined` on a check's first result. */
+  previous: CheckStatus | undefined
+  current: CheckStatus
+  result: CheckResult
+}
+
+/** Emitted on `change` when a probe's overall status changes, as seen by a probe request. */
+export interface ProbeChangeEvent {
+  type: 'probe'
+  probe: ProbeKind
+  previous: CheckStatus | undefined
+  current: CheckStatus
+}
+
+/** Emitted on `change` once, when the startup gate opens. */
+export interface StartedEvent {
+  type: 'started'
+  /** What opened the gate. */
+  by: 'markStarted' | 'startup-checks'
+}
+
+/** Everything a `change` listener receives. */
+export type HealthChangeEvent = CheckChangeEvent | ProbeChangeEvent | StartedEvent
+
+/** Options of {@link Health.probe}. */
+export interface ProbeOptions {
+  /** Names of checks to leave out of this probe (`?exclude=` in URLs). */
+  exclude?: readonly string[]
+  /** Report only this check (the `/readyz/<check>` path). */
+  check?: string
+}
+
+/** The object {@link createHealth} returns. */
+export interface Health {
+  /** Whether the startup gate has opened. Latches: once true, always true. */
+  readonly started: boolean
+  /** Opens the startup gate: startup answers 200 from now on and readiness may pass. */
+  markStarted(): void
+  /** Evaluates one probe. Never rejects; failing checks are in the report. */
+  probe(kind: ProbeKind, options?: ProbeOptions): Promise<HealthReport>
+  /** Whether a request path (with or without query) is one of the probe paths. Cheap and synchronous. */
+  matches(path: string): boolean
+  /**
+   * Answers a request: a response for probe paths, `undefined` for any other path so the
+   * adapter passes the request on.
+   */
+  handle(request: HealthRequest): Promise<HealthResponse | undefined>
+  /** Subscribes to transitions; returns the function that unsubscribes. */
+  on(event: 'change', listener: (event: HealthChangeEvent) => void): () => void
+  /** Unsubscribes a listener. */
+  off(event: 'change', listener: (event: HealthChangeEvent) => void): void
+  /** Stops background check loops. Probes still answer from the last results. */
+  close(): void
+}
+
+const METHODS = 'GET, HEAD'
+const BASE_HEADERS = { 'content-type': 'application/health+json', 'cache-control': 'no-store' } as const
+const PROBES: readonly ProbeKind[] = ['liveness', 'readiness', 'startup']
+const DEFAULT_PATHS: Required<ProbePaths> = { liveness: '/livez', readiness: '/readyz', startup: '/startupz' }
+
+interface ProbeState {
+  readonly runners: readonly CheckRunner[]
+  readonly byName: ReadonlyMap<string, CheckRunner>
+  last: CheckStatus | undefined
+}
+
+interface Route {
+  readonly probe: ProbeKind
+  readonly check: string | undefined
+}
+
+/**
+ * Creates the health object of a service: the liveness, readiness and startup probes, with
+ * their checks, and the framework-neutral request handler adapters build on.
+ *
+ * @throws {HealthzError} `DEPENDENCY_IN_LIVENESS`, `DUPLICATE_CHECK`, `INVALID_CHECK` or
+ * `INVALID_OPTION` when the configuration would misbehave, with what to change.
+ * @example
+ * ```ts
+ * const health = createHealth({
+ *   service: { name: 'orders', version: '2.14.0' },
+ *   readiness: [postgres, redis],
+ *   liveness: [heap],
+ * })
+ * await boot()
+ * health.markStarted()
+ * ```
+ */
+export function createHealth(options: HealthOptions = {}): Health {
+  if (typeof options !== 'object' || options === null) {
+    throw new HealthzError(`createHealth expects an options object, got ${typeof options}`, { code: 'INVALID_OPTION' })
+  }
+  return new HealthImpl(options)
+}
+
+class HealthImpl implements Health {
+  private isStarted = false
+  private readonly clock: Clock
+  private readonly probes: Record<ProbeKind, ProbeState>
+  private readonly runners: readonly CheckRunner[]
+  private readonly routes: ReadonlyMap<string, ProbeKind>
+  private readonly listeners = new Set<(event: HealthChangeEvent) => void>()
+  private readonly onError: (error: Error) => void
+  private readonly details: DetailsPolicy
+  private readonly service: ServiceInfo
+  private startupProgress: Promise<void> | undefined
+
+  constructor(options: HealthOptions) {
+    this.clock = options.clock ?? systemClock
+    this.onError = options.onError ?? ((error) => console.error('[healthz]', error))
+    this.service = options.service ?? {}
+    this.details = validateDetails(options.details)
+    this.routes = buildRoutes(options.prefix, options.paths)
+
+    const runnerFor = new Map<CheckDefinition | CheckInput, CheckRunner>()
+    const byName = new Map<string, CheckRunner>()
+    const lists = {} as Record<ProbeKind, CheckRunner[]>
+    for (const probe of PROBES) {
+      const given = options[probe] ?? []
+      if (!Array.isArray(given)) {
+        throw new HealthzError(`${probe} must be an array of checks, got ${typeof given}.`, { code: 'INVALID_OPTION' })
+      }
+      const list: CheckRunner[] = []
+      given.forEach((input: unknown, index: number) => {
+        let runner = runnerFor.get(input as CheckInput)
+        if (runner === undefined) {
+          const check = asCheck(input, `${probe}[${index}]`)
+          if (byName.has(check.name)) {
+            throw new HealthzError(
+              `Two different checks are named "${check.name}": check names must be unique within a health object. Rename one, or pass the same definition to every probe that should share it.`,
+              { code: 'DUPLICATE_CHECK' },
+            )
+          }
+          runner = new CheckRunner(check, this.clock, (previous, result) =>
+            this.emit({ type: 'check', name: result.name, previous, current: result.status, result }),
+          )
+          runnerFor.set(input as CheckInput, runner)
+          byName.set(check.name, runner)
+        }
+        if (probe === 'liveness' && runner.check.kind === 'dependency') throw dependencyInLiveness(runner.check.name)
+        if (!list.includes(runner)) list.push(runner)
+      })
+      lists[probe] = list
+    }
+    const state = (runners: CheckRunner[]): ProbeState => ({
+      runners,
+      byName: new Map(runners.map((runner) => [runner.check.name, runner])),
+      last: undefined,
+    })
+    this.probes = { liveness: state(lists.liveness), readiness: state(lists.readiness), startup: state(lists.startup) }
+    this.runners = [...byName.values()]
+    for (const runner of this.runners) runner.start()
+  }
+
+  get started(): boolean {
+    return this.isStarted
+  }
+
+  markStarted(): void {
+    this.open('markStarted')
+  }
+
+  matches(path: string): boolean {
+    return this.route(path) !== undefined
+  }
+
+  on(event: 'change', listener: (event: HealthChangeEvent) => void): () => void {
+    assertEvent(event)
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  off(event: 'change', listener: (event: HealthChangeEvent) => void): void {
+    assertEvent(event)
+    this.listeners.delete(listener)
+  }
+
+  close(): void {
+    for (const runner of this.runners) runner.close()
+  }
+
+  async probe(kind: ProbeKind, options: ProbeOptions = {}): Promise<HealthReport> {
+    const state = this.probes[kind]
+    if (state === undefined) {
+      throw new HealthzError(`Unknown probe ${JSON.stringify(kind)}: use 'liveness', 'readiness' or 'startup'.`, { code: 'INVALID_OPTION' })
+    }
+    const { exclude = [], check } = options
+    if (check !== undefined && !state.byName.has(check)) {
+      throw new HealthzError(`The ${kind} probe has no check named "${check}".`, { code: 'INVALID_OPTION' })
+    }
+    const notes: string[] = []
+    let report: HealthReport
+    if (kind === 'startup' && this.isStarted) {
+      report = this.report(kind, 'pass', undefined, notes, [])
+    } else if (kind === 'startup') {
+      await this.progressStartup()
+      const checks = await this.evaluate(state, exclude, check, notes)
+      const status = this.isStarted ? 'pass' : 'fail'
+      const output = this.isStarted ? undefined : this.startingOutput()
+      report = this.report(kind, status, output, notes, checks)
+    } else if (!this.isStarted && kind === 'liveness') {
+      // A booting process is alive: liveness waits for the startup gate like the kubelet does.
+      report = this.report(kind, 'pass', undefined, ['starting'], [])
+    } else if (!this.isStarted && (await this.progressStartup(), !this.isStarted)) {
+      report = this.report(kind, 'fail', this.startingOutput(), ['starting'], [])
+    } else {
+      const checks = await this.evaluate(state, exclude, check, notes)
+      report = this.report(kind, aggregate(checks), undefined, notes, checks)
+    }
+    if (check === undefined && exclude.length === 0 && report.status !== state.last) {
+      const previous = state.last
+      state.last = report.status
+      this.emit({ type: 'probe', probe: kind, previous, current: report.status })
+    }
+    return report
+  }
+
+  async handle(request: HealthRequest): Promise<HealthResponse | undefined> {
+    const route = this.route(request.path)
+    if (route === undefined) return undefined
+    const method = request.method ?? 'GET'
+    if (method !== 'GET' && method !== 'HEAD') {
+      const body = `method ${method} not allowed; probes answer GET and HEAD\n`
+      return {
+        status: 405,
+        headers: { allow: METHODS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)) },
+        body,
+      }
+    }
+    if (route.check !== undefined && !this.probes[route.probe].byName.has(route.check)) {
+      return this.respond(method, 404, { status: 'fail', output: `no ${route.probe} check named "${route.check}"` })
+    }
+    const exclude = excludeFrom(request)
+    const report = await this.probe(route.probe, { exclude, check: route.check })
+    const disclose = await this.disclose(request)
+    return this.respond(method, report.status === 'fail' ? 503 : 200, toHealthJson(report, { service: this.service, disclose }))
+  }
+
+  private respond(method: string, status: number, json: object): HealthResponse {
+    const body = JSON.stringify(json)
+    return {
+      status,
+      headers: { ...BASE_HEADERS, 'content-length': String(Buffer.byteLength(body)) },
+      body: method === 'HEAD' ? '' : body,
+    }
+  }
+
+  private async disclose(request: HealthRequest): Promise<boolean> {
+    const policy = this.details
+    if (policy === 'never') return false
+    if (policy === 'always') return true
+    try {
+      return (await policy(request)) === true
+    } catch (error) {
+      this.onError(toError(error))
+      return false
+    }
+  }
+
+  private route(target: string): Route | undefined {
+    const query = target.indexOf('?')
+    let path = query === -1 ? target : target.slice(0, query)
+    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
+    const probe = this.routes.get(path)
+    if (probe !== undefined) return { probe, check: undefined }
+    const slash = path.lastIndexOf('/')
+    if (slash <= 0) return undefined
+    const parent = this.routes.get(path.slice(0, slash))
+    if (parent === undefined) return undefined
+    return { probe: parent, check: decodeSegment(path.slice(slash + 1)) }
+  }
+
+  private async evaluate(
+    state: ProbeState,
+    exclude: readonly string[],
+    only: string | undefined,
+    notes: string[],
+  ): Promise<CheckReport[]> {
+    let runners = state.runners
+    if (only !== undefined) {
+      runners = runners.filter((runner) => runner.check.name === only)
+    } else if (exclude.length > 0) {
+      for (const name of exclude) notes.push(state.byName.has(name) ? `excluded: ${name}` : `no check named "${name}" to exclude`)
+      runners = runners.filter((runner) => !exclude.includes(runner.check.name))
+    }
+    if (runners.length === 0) return []
+    const results = await Promise.all(runners.map((runner) => runner.get()))
+    return results.map((result, index) => {
+      const { check } = runners[index] as CheckRunner
+      const status: CheckStatus = result.status === 'fail' && !check.critical ? 'warn' : result.status
+      return {
+        ...result,
+        status,
+        checkStatus: result.status,
+        kind: check.kind,
+        critical: check.critical,
+        componentType: check.componentType,
+        measurement: check.measurement,
+      }
+    })
+  }
+
+  /** Runs the startup checks (shared between concurrent callers) and opens the gate when all have passed once. */
+  private progressStartup(): Promise<void> {
+    const { runners } = this.probes.startup
+    if (this.isStarted || runners.length === 0) return Promise.resolve()
+    this.startupProgress ??= Promise.all(runners.map((runner) => runner.get())).then(() => {
+      this.startupProgress = undefined
+      if (runners.every((runner) => runner.hasPassed)) this.open('startup-checks')
+    })
+    return this.startupProgress
+  }
+
+  private open(by: StartedEvent['by']): void {
+    if (this.isStarted) return
+    this.isStarted = true
+    // Startup checks never run again once the gate latches; stop their background loops.
+    const needed = new Set([...this.probes.liveness.runners, ...this.probes.readiness.runners])
+    for (const runner of this.probes.startup.runners) if (!needed.has(runner)) runner.close()
+    this.emit({ type: 'started', by })
+  }
+
+  private startingOutput(): string {
+    const pending = this.probes.startup.runners.filter((runner) => !runner.hasPassed).map((runner) => runner.check.name)
+    return pending.length > 0
+      ? `starting: waiting for startup checks ${pending.join(', ')}`
+      : 'starting: call health.markStarted() when boot is complete'
+  }
+
+  private report(
+    probe: ProbeKind,
+    status: CheckStatus,
+    output: string | undefined,
+    notes: readonly string[],
+    checks: readonly CheckReport[],
+  ): HealthReport {
+    return { probe, status, started: this.isStarted, output, notes, checks, time: this.clock.now() }
+  }
+
+  private emit(event: HealthChangeEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        this.onError(toError(error))
+      }
+    }
+  }
+}
+
+function aggregate(checks: readonly CheckReport[]): CheckStatus {
+  let status: CheckStatus = 'pass'
+  for (const check of checks) {
+    if (check.status === 'fail') return 'fail'
+    if (check.status === 'warn') status = 'warn'
+  }
+  return status
+}
+
+function asCheck(input: unknown, where: string): CheckDefinition {
+  if (typeof input !== 'object' || input === null) {
+    throw new HealthzError(
+      `${where} is not a check: got ${input === null ? 'null' : typeof input}. Pass defineCheck({ name, run }) results.`,
+      { code: 'INVALID_CHECK' },
+    )
+  }
+  try {
+    return defineCheck(input as CheckOptions)
+  } catch (error) {
+    if (isHealthzError(error)) throw new HealthzError(`${where}: ${error.message}`, { code: error.code, cause: error })
+    throw error
+  }
+}
+
+function dependencyInLiveness(name: string): HealthzError {
+  return new HealthzError(
+    `Check "${name}" is a dependency check and cannot back liveness. A failed liveness probe makes Kubernetes restart the container; ` +
+      `when a shared dependency hiccups, every replica fails liveness at once and the whole fleet restarts together, ` +
+      `which cannot fix the dependency and turns a blip into an outage. Put "${name}" in \`readiness\` instead ` +
+      `(it takes the instance out of the load balancer until the dependency recovers), or, if it only inspects this process, define it with kind: 'process'.`,
+    { code: 'DEPENDENCY_IN_LIVENESS' },
+  )
+}
+
+function buildRoutes(prefix: unknown = '', paths: ProbePaths = {}): Map<string, ProbeKind> {
+  if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.includes('?')))) {
+    throw new HealthzError(`prefix must be '' or a path starting with '/', like '/health'; got ${JSON.stringify(prefix)}.`, { code: 'INVALID_OPTION' })
+  }
+  const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix
+  const routes = new Map<string, ProbeKind>()
+  for (const probe of PROBES) {
+    const path = paths[probe] ?? DEFAULT_PATHS[probe]
+    if (typeof path !== 'string' || !/^\/[^?#\s]*$/.test(path) || path === '/') {
+      throw new HealthzError(`paths.${probe} must be a path like '${DEFAULT_PATHS[probe]}', got ${JSON.stringify(path)}.`, { code: 'INVALID_OPTION' })
+    }
+    const full = base + (path.endsWith('/') ? path.slice(0, -1) : path)
+    const clash = routes.get(full)
+    if (clash !== undefined) {
+      throw new HealthzError(
+        `paths.${probe} and paths.${clash} are both ${full}: liveness, readiness and startup need separate paths, or a dependency failure would restart the container.`,
+        { code: 'INVALID_OPTION' },
+      )
+    }
+    routes.set(full, probe)
+  }
+  return routes
+}
+
+function validateDetails(details: unknown): DetailsPolicy {
+  if (details === undefined) return 'never'
+  if (details === 'never' || details === 'always' || typeof details === 'function') return details as DetailsPolicy
+  throw new HealthzError(
+    `details must be 'never', 'always' or a function (request) => boolean; got ${JSON.stringify(details)}.`,
+    { code: 'INVALID_OPTION' },
+  )
+}
+
+function assertEvent(event: string): void {
+  if (event !== 'change') {
+    throw new HealthzError(`Unknown event ${JSON.stringify(event)}: health objects emit 'change'.`, { code: 'INVALID_OPTION' })
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+function excludeFrom(request: HealthRequest): string[] {
+  const { query } = request
+  if (query === undefined) {
+    const at = request.path.indexOf('?')
+    return at === -1 ? [] : new URLSearchParams(request.path.slice(at + 1)).getAll('exclude')
+  }
+  if (typeof query === 'string') return new URLSearchParams(query.startsWith('?') ? query.slice(1) : query).getAll('exclude')
+  if (query instanceof URLSearchParams) return query.getAll('exclude')
+  const value = query.exclude
+  if (value === undefined) return []
+  return typeof value === 'string' ? [value] : [...value]
+}

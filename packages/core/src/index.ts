@@ -1,0 +1,36 @@
+// @healthz/core: probe semantics, checks, caching, deadlines and health+json rendering.
+export { defineCheck, isCheckDefinition, DEFAULT_TIMEOUT, DEFAULT_DEPENDENCY_CACHE } from './check.js'
+export { createHealth } from './health.js'
+export { runCheck } from './run.js'
+export { toHealthJson, WITHHELD } from './report.js'
+export { redact, REDACTED } from './redact.js'
+export { systemClock } from './clock.js'
+export { HealthzError, isHealthzError } from './errors.js'
+
+export type {
+  CheckContext,
+  CheckDefinition,
+  CheckKind,
+  CheckOptions,
+  CheckOutcome,
+  CheckRun,
+  CheckStatus,
+} from './check.js'
+export type {
+  CheckChangeEvent,
+  CheckInput,
+  DetailsPolicy,
+  Health,
+  HealthChangeEvent,
+  HealthOptions,
+  HealthRequest,
+  HealthResponse,
+  ProbeChangeEvent,
+  ProbeOptions,
+  ProbePaths,
+  StartedEvent,
+} from './health.js'
+export type { CheckResult, RunCheckOptions } from './run.js'
+export type { CheckReport, HealthJson, HealthJsonCheck, HealthJsonOptions, HealthReport, ProbeKind, ServiceInfo } from './report.js'
+export type { Clock } from './clock.js'
+export type { HealthzErrorCode, HealthzErrorOptions } from './errors.js'

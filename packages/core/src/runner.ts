@@ -1,0 +1,141 @@
+// The state a health object keeps for one check: single-flight runs, the cache window, the
+// no-restart rule for a run that overstayed its deadline, background refresh, and the flap
+// thresholds that turn raw run outcomes into the status the probes report.
+import type { CheckDefinition, CheckStatus } from './check.js'
+import type { Clock } from './clock.js'
+import { HealthzError } from './errors.js'
+import type { CheckResult, RunOutcome } from './run.js'
+import { executeCheck } from './run.js'
+
+/** @internal */
+export type TransitionListener = (previous: CheckStatus | undefined, result: CheckResult) => void
+
+/** @internal */
+export class CheckRunner {
+  /** Whether the check has reported pass or warn at least once (the startup latch reads it). */
+  hasPassed = false
+
+  private result: CheckResult | undefined
+  private inFlight: Promise<CheckResult> | undefined
+  /** When the check's own work started, while it is still unsettled; undefined when settled. */
+  private pendingSince: number | undefined
+  private failures = 0
+  private successes = 0
+  private cancelTimer: (() => void) | undefined
+  private closed = false
+
+  constructor(
+    readonly check: CheckDefinition,
+    private readonly clock: Clock,
+    private readonly onTransition: TransitionListener,
+  ) {}
+
+  /** The check's current result: from memory when fresh, else from a (shared) run. */
+  get(): Promise<CheckResult> {
+    const { check } = this
+    const result = this.result
+    if (check.interval !== undefined) {
+      if (result === undefined) return this.inFlight ?? this.evaluate()
+      const age = this.clock.now() - result.time
+      if (check.maxAge !== undefined && age > check.maxAge) return Promise.resolve(this.stale(result, age))
+      return Promise.resolve(result)
+    }
+    if (result !== undefined && this.clock.now() - result.time < check.cache) return Promise.resolve(result)
+    return this.inFlight ?? this.evaluate()
+  }
+
+  /** Starts the background loop of an `interval` check; a no-op for on-demand checks. */
+  start(): void {
+    if (this.check.interval === undefined || this.closed || this.cancelTimer !== undefined) return
+    this.cancelTimer = this.clock.schedule(() => this.tick(), 0)
+  }
+
+  /** Stops the background loop. Results already in memory stay readable. */
+  close(): void {
+    this.closed = true
+    this.cancelTimer?.()
+    this.cancelTimer = undefined
+  }
+
+  private tick(): void {
+    this.cancelTimer = undefined
+    if (this.closed) return
+    void (this.inFlight ?? this.evaluate()).then(() => {
+      if (this.closed) return
+      const interval = this.check.interval ?? 0
+      const spread = interval * this.check.jitter * (2 * Math.random() - 1)
+      this.cancelTimer = this.clock.schedule(() => this.tick(), Math.max(0, interval + spread))
+    })
+  }
+
+  private evaluate(): Promise<CheckResult> {
+    if (this.pendingSince !== undefined) {
+      // The previous run overstayed its deadline and has not settled: starting another would
+      // pile connections onto a dependency that is already stuck.
+      const now = this.clock.now()
+      const error = new HealthzError(
+        `still running ${now - this.pendingSince} ms after it started (deadline ${this.check.timeout} ms); not started again until it settles`,
+        { code: 'CHECK_STALLED' },
+      )
+      return Promise.resolve(
+        this.record({
+          name: this.check.name,
+          status: 'fail',
+          observedValue: now - this.pendingSince,
+          observedUnit: 'ms',
+          output: error.message,
+          time: now,
+          duration: 0,
+          error,
+          timedOut: true,
+        }),
+      )
+    }
+    const startedAt = this.clock.now()
+    this.pendingSince = startedAt
+    const run = executeCheck(this.check, this.clock, () => {
+      if (this.pendingSince === startedAt) this.pendingSince = undefined
+    }).then((outcome) => {
+      this.inFlight = undefined
+      return this.record(outcome)
+    })
+    this.inFlight = run
+    return run
+  }
+
+  private record(outcome: RunOutcome): CheckResult {
+    const { check } = this
+    const failed = outcome.status === 'fail'
+    if (failed) {
+      this.failures += 1
+      this.successes = 0
+    } else {
+      this.successes += 1
+      this.failures = 0
+    }
+    const previous = this.result?.status
+    let status: CheckStatus = outcome.status
+    let output = outcome.output
+    if (previous !== undefined && previous !== 'fail' && failed && this.failures < check.failureThreshold) {
+      status = previous
+      output = `${outcome.output ?? 'failed'} (failure ${this.failures} of ${check.failureThreshold} before reporting fail)`
+    } else if (previous === 'fail' && !failed && this.successes < check.successThreshold) {
+      status = 'fail'
+      output = `recovering: pass ${this.successes} of ${check.successThreshold} before reporting pass`
+    }
+    if (status !== 'fail') this.hasPassed = true
+    const { timedOut: _timedOut, ...fields } = outcome
+    const result: CheckResult = { ...fields, status, output }
+    this.result = result
+    if (previous !== status) this.onTransition(previous, result)
+    return result
+  }
+
+  private stale(result: CheckResult, age: number): CheckResult {
+    const error = new HealthzError(
+      `last background result is ${age} ms old, older than maxAge ${this.check.maxAge ?? 0} ms`,
+      { code: 'STALE_RESULT' },
+    )
+    return { ...result, status: 'fail', output: error.message, error }
+  }
+}

@@ -1,0 +1,203 @@
+// @healthz/http: the one place that speaks node:http. Translates `health.handle()` results to
+// node:http responses; every framework adapter builds on these functions.
+import { createServer } from 'node:http'
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { Health, HealthResponse } from '@healthz/core'
+import { HealthzError } from '@healthz/core'
+
+/** Options of {@link createHealthListener}. */
+export interface HealthListenerOptions {
+  /**
+   * Where requests that are not probes go: your application's handler. Without it (and
+   * without a `next` argument at call time) they get a plain 404.
+   */
+  next?: RequestListener
+  /** Called when answering a probe failed unexpectedly (the request gets a 500). @default console.error */
+  onError?: (error: Error) => void
+}
+
+/**
+ * A node:http request listener that answers the probes. Callable as `(req, res)` (a plain
+ * listener) or `(req, res, next)` (connect/Express-style middleware).
+ */
+export type HealthListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
+
+/**
+ * Creates a node:http request listener that answers the probe paths and passes every other
+ * request on, to `options.next`, to the `next` argument it is called with, or to a 404.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { createHealthListener } from '@healthz/http'
+ *
+ * const server = createServer(createHealthListener(health, { next: app }))
+ * server.listen(8080)
+ * ```
+ */
+export function createHealthListener(health: Health, options: HealthListenerOptions = {}): HealthListener {
+  assertHealth(health, 'createHealthListener')
+  const fallback = options.next ?? notFound
+  const onError = options.onError ?? defaultOnError
+  return function healthzListener(req, res, next) {
+    const url = req.url ?? '/'
+    if (!health.matches(url)) {
+      if (next !== undefined) next()
+      else fallback(req, res)
+      return
+    }
+    health.handle({ method: req.method, path: url, headers: req.headers }).then(
+      (response) => (response === undefined ? fallback(req, res) : send(res, response)),
+      (error: unknown) => {
+        onError(error instanceof Error ? error : new Error(String(error)))
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+        res.end('internal error while probing\n')
+      },
+    )
+  }
+}
+
+/** Options of {@link createHealthServer}. */
+export interface HealthServerOptions {
+  /** The port to listen on; 0 picks a free one. @default 9000 */
+  port?: number
+  /** The address to listen on. @default '0.0.0.0' (the kubelet probes the pod IP) */
+  host?: string
+  /** @default console.error */
+  onError?: (error: Error) => void
+}
+
+/** A standalone health server, as returned by {@link createHealthServer}. */
+export interface HealthServer {
+  /** The underlying node:http server. */
+  readonly server: Server
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo>
+  /** Stops listening and closes open connections; resolves when the server has closed. */
+  close(): Promise<void>
+}
+
+/**
+ * Creates a health server on a port of its own, separate from the application's: the probes
+ * stay reachable whatever the application's middleware does, and can be kept off the public
+ * ingress. Every path that is not a probe answers 404.
+ *
+ * @example
+ * ```ts
+ * const probes = createHealthServer(health, { port: 9000 })
+ * await probes.listen()
+ * // livenessProbe: { httpGet: { path: /livez, port: 9000 } }
+ * ```
+ */
+export function createHealthServer(health: Health, options: HealthServerOptions = {}): HealthServer {
+  assertHealth(health, 'createHealthServer')
+  const { port = 9000, host = '0.0.0.0' } = options
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new HealthzError(`port must be a whole number from 0 to 65535, got ${String(port)}.`, { code: 'INVALID_OPTION' })
+  }
+  const listenerOptions: HealthListenerOptions = {}
+  if (options.onError !== undefined) listenerOptions.onError = options.onError
+  const server = createServer(createHealthListener(health, listenerOptions))
+  return {
+    server,
+    listen: () =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          resolve(server.address() as AddressInfo)
+        })
+      }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)))
+        server.closeAllConnections()
+      }),
+  }
+}
+
+/** Options of {@link attachHealth}. */
+export interface AttachHealthOptions {
+  /** @default console.error */
+  onError?: (error: Error) => void
+}
+
+/**
+ * Answers the probes on an existing server at its `request` event, before the application's
+ * handler (Express, Koa, Nest, anything) sees them: the fastest path, and one that no auth
+ * middleware, rate limiter or request logger can reach. Returns a function that detaches.
+ *
+ * @example
+ * ```ts
+ * const server = app.listen(8080)
+ * attachHealth(server, health)
+ * ```
+ */
+export function attachHealth(server: Server | HttpsServer, health: Health, options: AttachHealthOptions = {}): () => void {
+  assertHealth(health, 'attachHealth')
+  if (typeof server !== 'object' || server === null || typeof server.emit !== 'function') {
+    throw new HealthzError('attachHealth expects a node:http or node:https Server as its first argument.', { code: 'INVALID_OPTION' })
+  }
+  const listenerOptions: HealthListenerOptions = {}
+  if (options.onError !== undefined) listenerOptions.onError = options.onError
+  const listener = createHealthListener(health, listenerOptions)
+  const originalEmit = server.emit
+  // Intercepting `emit` (rather than reordering listeners) also covers request listeners the
+  // application adds after attaching.
+  const emit = function healthzEmit(this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'request') {
+      const req = args[0] as IncomingMessage
+      if (health.matches(req.url ?? '/')) {
+        listener(req, args[1] as ServerResponse, noop)
+        return true
+      }
+    }
+    return Reflect.apply(originalEmit, this, [event, ...args]) as boolean
+  }
+  server.emit = emit as typeof server.emit
+  return function detachHealth() {
+    if (server.emit === emit) server.emit = originalEmit
+  }
+}
+
+/**
+ * Writes a framework-neutral {@link HealthResponse} to a node:http response.
+ *
+ * @example
+ * ```ts
+ * const response = await health.handle({ method: req.method, path: req.url ?? '/' })
+ * if (response) sendHealthResponse(res, response)
+ * ```
+ */
+export function sendHealthResponse(res: ServerResponse, response: HealthResponse): void {
+  send(res, response)
+}
+
+function send(res: ServerResponse, response: HealthResponse): void {
+  res.writeHead(response.status, response.headers)
+  res.end(response.body)
+}
+
+function notFound(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+  res.end('not found\n')
+}
+
+function noop(): void {}
+
+function defaultOnError(error: Error): void {
+  console.error('[healthz]', error)
+}
+
+function assertHealth(health: unknown, where: string): void {
+  if (
+    typeof health !== 'object' ||
+    health === null ||
+    typeof (health as Health).handle !== 'function' ||
+    typeof (health as Health).matches !== 'function'
+  ) {
+    throw new HealthzError(`${where} expects the object createHealth() returns as its health argument.`, { code: 'INVALID_OPTION' })
+  }
+}
