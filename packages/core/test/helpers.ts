@@ -1,0 +1,37 @@
+// Test helpers shared by the core tests.
+import type { CheckOptions } from '@healthz/core'
+
+/** A promise with its resolve and reject exposed, for checks the test settles by hand. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (reason: unknown) => void } {
+  let resolve!: (value: T) => void
+  let reject!: (reason: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+/** A check whose runs are counted and whose behaviour the test swaps at will. */
+export function countedCheck(
+  name: string,
+  behaviour: CheckOptions['run'] = () => undefined,
+  options: Partial<CheckOptions> = {},
+): CheckOptions & { calls: number; behave: (run: CheckOptions['run']) => void } {
+  let current = behaviour
+  const check = {
+    name,
+    calls: 0,
+    ...options,
+    run: (context: Parameters<CheckOptions['run']>[0]) => {
+      check.calls += 1
+      return current(context)
+    },
+    behave: (run: CheckOptions['run']) => {
+      current = run
+    },
+  }
+  return check
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

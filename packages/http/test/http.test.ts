@@ -1,0 +1,205 @@
+import { once } from 'node:events'
+import { Agent, createServer, request } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createHealth, defineCheck } from '@healthz/core'
+import type { Health } from '@healthz/core'
+import { attachHealth, createHealthListener, createHealthServer } from '@healthz/http'
+
+interface Reply {
+  status: number
+  headers: IncomingMessage['headers']
+  body: string
+}
+
+const servers: Server[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))))
+})
+
+async function listen(server: Server): Promise<number> {
+  servers.push(server)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return (server.address() as AddressInfo).port
+}
+
+function call(port: number, path: string, method = 'GET', agent?: Agent): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+function app(req: IncomingMessage, res: ServerResponse): void {
+  if (req.headers.authorization !== 'Bearer ok') {
+    res.writeHead(401, { 'content-type': 'text/plain' })
+    res.end('unauthorized')
+    return
+  }
+  res.writeHead(200, { 'content-type': 'text/plain' })
+  res.end(`app saw ${req.url}`)
+}
+
+function startedHealth(options: Parameters<typeof createHealth>[0]): Health {
+  const health = createHealth(options)
+  health.markStarted()
+  return health
+}
+
+describe('createHealthListener', () => {
+  it('serves the three probes over real HTTP with their status codes and health+json bodies', async () => {
+    const health = createHealth({
+      service: { name: 'orders' },
+      readiness: [defineCheck({ name: 'db', run: () => undefined })],
+      startup: [],
+    })
+    const port = await listen(createServer(createHealthListener(health, { next: app })))
+
+    expect((await call(port, '/livez')).status).toBe(200)
+    expect((await call(port, '/readyz')).status).toBe(503)
+    expect((await call(port, '/startupz')).status).toBe(503)
+    health.markStarted()
+    const ready = await call(port, '/readyz')
+    expect(ready.status).toBe(200)
+    expect(ready.headers['content-type']).toBe('application/health+json')
+    expect(ready.headers['cache-control']).toBe('no-store')
+    expect(JSON.parse(ready.body)).toMatchObject({ status: 'pass', serviceId: 'orders', checks: { 'db:responseTime': [{ status: 'pass' }] } })
+    expect((await call(port, '/startupz')).status).toBe(200)
+  })
+
+  it('passes every other request to the application handler, untouched', async () => {
+    const health = startedHealth({})
+    const port = await listen(createServer(createHealthListener(health, { next: app })))
+    expect(await call(port, '/orders?page=2')).toMatchObject({ status: 401, body: 'unauthorized' })
+    expect((await call(port, '/livez')).status).toBe(200) // no credentials needed
+  })
+
+  it('answers 404 for other paths when it has no next handler, and works as connect-style middleware', async () => {
+    const health = startedHealth({})
+    const alone = await listen(createServer(createHealthListener(health)))
+    expect((await call(alone, '/orders')).status).toBe(404)
+
+    const listener = createHealthListener(health)
+    const middleware = await listen(
+      createServer((req, res) => listener(req, res, () => app(req, res))),
+    )
+    expect((await call(middleware, '/orders')).status).toBe(401)
+    expect((await call(middleware, '/livez')).status).toBe(200)
+  })
+
+  it('serves HEAD without a body and answers 405 with Allow for other methods', async () => {
+    const health = startedHealth({})
+    const port = await listen(createServer(createHealthListener(health)))
+    const head = await call(port, '/livez', 'HEAD')
+    expect(head.status).toBe(200)
+    expect(head.body).toBe('')
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(0)
+    const post = await call(port, '/readyz', 'POST')
+    expect(post.status).toBe(405)
+    expect(post.headers.allow).toBe('GET, HEAD')
+  })
+
+  it('1,000 concurrent HTTP readiness probes against a 200 ms check cause exactly one run', async () => {
+    let calls = 0
+    const slow = defineCheck({
+      name: 'slow',
+      // A cache window longer than the whole burst: under CI load 1,000 connections can take
+      // more than the default 1 s to arrive, and a second window would rightly run again.
+      cache: 60_000,
+      run: () => {
+        calls += 1
+        return new Promise<void>((resolve) => setTimeout(resolve, 200))
+      },
+    })
+    const health = startedHealth({ readiness: [slow] })
+    const port = await listen(createServer(createHealthListener(health)))
+    const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY })
+    const replies = await Promise.all(Array.from({ length: 1000 }, () => call(port, '/readyz', 'GET', agent)))
+    agent.destroy()
+    expect(replies.filter((reply) => reply.status === 200)).toHaveLength(1000)
+    expect(calls).toBe(1)
+  })
+
+  it('a check that never settles makes the probe answer 503 at its deadline, and is not run again while pending', async () => {
+    let calls = 0
+    const hung = defineCheck({
+      name: 'hung',
+      timeout: 100,
+      cache: 0,
+      run: () => {
+        calls += 1
+        return new Promise<void>(() => undefined)
+      },
+    })
+    const health = startedHealth({ readiness: [hung], details: 'always' })
+    const port = await listen(createServer(createHealthListener(health)))
+    const first = await call(port, '/readyz')
+    expect(first.status).toBe(503)
+    expect(first.body).toContain('timed out after 100 ms')
+    const second = await call(port, '/readyz')
+    expect(second.status).toBe(503)
+    expect(second.body).toContain('not started again until it settles')
+    expect(calls).toBe(1)
+  })
+
+  it('answers 500 and reports through onError if handling throws unexpectedly', async () => {
+    const onError = vi.fn()
+    const broken = { matches: () => true, handle: () => Promise.reject(new Error('bug')) } as unknown as Health
+    const port = await listen(createServer(createHealthListener(broken, { onError })))
+    expect((await call(port, '/livez')).status).toBe(500)
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'bug' }))
+  })
+
+  it('refuses a missing health object at construction', () => {
+    expect(() => createHealthListener(undefined as never)).toThrowError(/expects the object createHealth\(\) returns/)
+  })
+})
+
+describe('createHealthServer', () => {
+  it('serves probes on a port of its own and 404 for anything else', async () => {
+    const health = startedHealth({ readiness: [defineCheck({ name: 'db', run: () => undefined })] })
+    const probes = createHealthServer(health, { port: 0, host: '127.0.0.1' })
+    const { port } = await probes.listen()
+    expect((await call(port, '/readyz')).status).toBe(200)
+    expect((await call(port, '/livez')).status).toBe(200)
+    expect((await call(port, '/')).status).toBe(404)
+    await probes.close()
+    expect(probes.server.listening).toBe(false)
+    await expect(call(port, '/livez', 'GET', new Agent({ keepAlive: false }))).rejects.toThrow(/ECONNREFUSED/)
+  })
+
+  it('refuses a bad port at construction', () => {
+    expect(() => createHealthServer(startedHealth({}), { port: 70_000 })).toThrowError(/port must be a whole number/)
+  })
+})
+
+describe('attachHealth', () => {
+  it('answers probes at the request event before the application sees them, and detaches', async () => {
+    const seen: string[] = []
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '')
+      app(req, res)
+    })
+    const health = startedHealth({})
+    const detach = attachHealth(server, health)
+    // A listener added after attaching must not see probes either.
+    server.on('request', (req: IncomingMessage) => seen.push(`late:${req.url ?? ''}`))
+    const port = await listen(server)
+
+    expect((await call(port, '/livez')).status).toBe(200)
+    expect((await call(port, '/readyz')).status).toBe(200)
+    expect((await call(port, '/orders')).status).toBe(401)
+    expect(seen).toEqual(['/orders', 'late:/orders'])
+
+    detach()
+    expect((await call(port, '/livez')).status).toBe(401)
+  })
+})
