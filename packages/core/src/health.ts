@@ -186,7 +186,7 @@ class HealthImpl implements Health {
   private readonly onError: (error: Error) => void
   private readonly details: DetailsPolicy
   private readonly service: ServiceInfo
-  private startupProgress: Promise<void> | undefined
+  private startupProgress: Promise<readonly CheckResult[]> | undefined
 
   constructor(options: HealthOptions) {
     this.clock = options.clock ?? systemClock
@@ -271,25 +271,7 @@ class HealthImpl implements Health {
     if (check !== undefined && !state.byName.has(check)) {
       throw new HealthzError(`The ${kind} probe has no check named "${check}".`, { code: 'INVALID_OPTION' })
     }
-    const notes: string[] = []
-    let report: HealthReport
-    if (kind === 'startup' && this.isStarted) {
-      report = this.report(kind, 'pass', undefined, notes, [])
-    } else if (kind === 'startup') {
-      await this.progressStartup()
-      const checks = await this.evaluate(state, exclude, check, notes)
-      const status = this.isStarted ? 'pass' : 'fail'
-      const output = this.isStarted ? undefined : this.startingOutput()
-      report = this.report(kind, status, output, notes, checks)
-    } else if (!this.isStarted && kind === 'liveness') {
-      // A booting process is alive: liveness waits for the startup gate like the kubelet does.
-      report = this.report(kind, 'pass', undefined, ['starting'], [])
-    } else if (!this.isStarted && (await this.progressStartup(), !this.isStarted)) {
-      report = this.report(kind, 'fail', this.startingOutput(), ['starting'], [])
-    } else {
-      const checks = await this.evaluate(state, exclude, check, notes)
-      report = this.report(kind, aggregate(checks), undefined, notes, checks)
-    }
+    const report = await this.evaluateProbe(kind, state, exclude, check)
     if (check === undefined && exclude.length === 0 && report.status !== state.last) {
       const previous = state.last
       state.last = report.status
@@ -353,43 +335,43 @@ class HealthImpl implements Health {
     return { probe: parent, check: decodeSegment(path.slice(slash + 1)) }
   }
 
-  private async evaluate(
+  private async evaluateProbe(
+    kind: ProbeKind,
     state: ProbeState,
     exclude: readonly string[],
     only: string | undefined,
-    notes: string[],
-  ): Promise<CheckReport[]> {
-    let runners = state.runners
-    if (only !== undefined) {
-      runners = runners.filter((runner) => runner.check.name === only)
-    } else if (exclude.length > 0) {
-      for (const name of exclude) notes.push(state.byName.has(name) ? `excluded: ${name}` : `no check named "${name}" to exclude`)
-      runners = runners.filter((runner) => !exclude.includes(runner.check.name))
+  ): Promise<HealthReport> {
+    const notes: string[] = []
+    if (kind === 'startup') {
+      if (this.isStarted) return this.report(kind, 'pass', undefined, notes, [])
+      const results = await this.progressStartup()
+      const selected = select(state, exclude, only, notes)
+      const checks = selected.map((runner) => toCheckReport(runner, results[state.runners.indexOf(runner)] as CheckResult))
+      return this.isStarted
+        ? this.report(kind, 'pass', undefined, notes, checks)
+        : this.report(kind, 'fail', this.startingOutput(), notes, checks)
     }
-    if (runners.length === 0) return []
-    const results = await Promise.all(runners.map((runner) => runner.get()))
-    return results.map((result, index) => {
-      const { check } = runners[index] as CheckRunner
-      const status: CheckStatus = result.status === 'fail' && !check.critical ? 'warn' : result.status
-      return {
-        ...result,
-        status,
-        checkStatus: result.status,
-        kind: check.kind,
-        critical: check.critical,
-        componentType: check.componentType,
-        measurement: check.measurement,
-      }
-    })
+    if (!this.isStarted) {
+      // A booting process is alive: liveness passes, as the kubelet holds it off until startup passes.
+      if (kind === 'liveness') return this.report(kind, 'pass', undefined, ['starting'], [])
+      // Readiness moves the startup gate on by itself, so platforms without a startup probe get ready too.
+      await this.progressStartup()
+      if (!this.isStarted) return this.report(kind, 'fail', this.startingOutput(), ['starting'], [])
+    }
+    const selected = select(state, exclude, only, notes)
+    const results = await Promise.all(selected.map((runner) => runner.get()))
+    const checks = results.map((result, index) => toCheckReport(selected[index] as CheckRunner, result))
+    return this.report(kind, aggregate(checks), undefined, notes, checks)
   }
 
   /** Runs the startup checks (shared between concurrent callers) and opens the gate when all have passed once. */
-  private progressStartup(): Promise<void> {
+  private progressStartup(): Promise<readonly CheckResult[]> {
     const { runners } = this.probes.startup
-    if (this.isStarted || runners.length === 0) return Promise.resolve()
-    this.startupProgress ??= Promise.all(runners.map((runner) => runner.get())).then(() => {
+    if (runners.length === 0) return Promise.resolve([])
+    this.startupProgress ??= Promise.all(runners.map((runner) => runner.get())).then((results) => {
       this.startupProgress = undefined
       if (runners.every((runner) => runner.hasPassed)) this.open('startup-checks')
+      return results
     })
     return this.startupProgress
   }
@@ -428,6 +410,28 @@ class HealthImpl implements Health {
         this.onError(toError(error))
       }
     }
+  }
+}
+
+/** The runners a probe reports on: one check (`/readyz/<check>`), or all but the excluded. */
+function select(state: ProbeState, exclude: readonly string[], only: string | undefined, notes: string[]): readonly CheckRunner[] {
+  if (only !== undefined) return state.runners.filter((runner) => runner.check.name === only)
+  if (exclude.length === 0) return state.runners
+  for (const name of exclude) notes.push(state.byName.has(name) ? `excluded: ${name}` : `no check named "${name}" to exclude`)
+  return state.runners.filter((runner) => !exclude.includes(runner.check.name))
+}
+
+function toCheckReport(runner: CheckRunner, result: CheckResult): CheckReport {
+  const { check } = runner
+  return {
+    ...result,
+    // A non-critical failure is reported as warn, so the probe keeps answering 200.
+    status: result.status === 'fail' && !check.critical ? 'warn' : result.status,
+    checkStatus: result.status,
+    kind: check.kind,
+    critical: check.critical,
+    componentType: check.componentType,
+    measurement: check.measurement,
   }
 }
 

@@ -51,6 +51,14 @@ describe('startup', () => {
     expect(events).toContainEqual({ type: 'started', by: 'startup-checks' })
   })
 
+  it('runs each startup check once per startup probe and reports it', async () => {
+    const warm = countedCheck('warm', fail, { kind: 'process' })
+    const health = createHealth({ startup: [warm] })
+    const report = await health.probe('startup')
+    expect(warm.calls).toBe(1)
+    expect(report.checks.map((check) => `${check.name}:${check.status}`)).toEqual(['warm:fail'])
+  })
+
   it('without startup checks, waits for markStarted() and says so', async () => {
     const health = createHealth({})
     const report = await health.probe('startup')

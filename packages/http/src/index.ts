@@ -49,7 +49,7 @@ export function createHealthListener(health: Health, options: HealthListenerOpti
       return
     }
     health.handle({ method: req.method, path: url, headers: req.headers }).then(
-      (response) => (response === undefined ? fallback(req, res) : send(res, response)),
+      (response) => (response === undefined ? fallback(req, res) : sendHealthResponse(res, response)),
       (error: unknown) => {
         onError(error instanceof Error ? error : new Error(String(error)))
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
@@ -172,10 +172,6 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
  * ```
  */
 export function sendHealthResponse(res: ServerResponse, response: HealthResponse): void {
-  send(res, response)
-}
-
-function send(res: ServerResponse, response: HealthResponse): void {
   res.writeHead(response.status, response.headers)
   res.end(response.body)
 }
