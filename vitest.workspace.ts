@@ -12,6 +12,8 @@ export const alias = {
 export const projects = [
   { test: { name: 'core', root: root('./packages/core'), include: ['test/**/*.test.ts', 'src/**/*.test.ts'] }, resolve: { alias } },
   { test: { name: 'http', root: root('./packages/http'), include: ['test/**/*.test.ts', 'src/**/*.test.ts'] }, resolve: { alias } },
+  // The testing guide's sample (docs/examples/testing.ts) runs as written.
+  { test: { name: 'docs', root: root('./docs'), include: ['examples/testing.ts'] }, resolve: { alias } },
   { test: { name: 'examples', root: root('./examples'), include: ['**/*.test.ts'], exclude: ['**/node_modules/**'] }, resolve: { alias } },
 ]
 

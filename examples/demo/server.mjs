@@ -132,18 +132,22 @@ server.listen(PORT, HOST, () => {
   const base = `http://${HOST === '0.0.0.0' || HOST === '::' ? '127.0.0.1' : HOST}:${port}`
   log(`listening on ${base}`)
   log(`booting for ${BOOT_SECONDS} s: /startupz and /readyz answer 503 until then; /livez answers 200 from the start`)
+  const tries = [
+    [`curl -i ${base}/livez`, 'liveness: 200 from the start'],
+    [`curl -i ${base}/startupz`, 'startup: 503 while booting, then 200 for good'],
+    [`curl -i ${base}/readyz`, 'readiness: 503 while booting or while the database is down'],
+    [`curl -i ${base}/readyz/database`, 'one check only'],
+    [`curl -i '${base}/readyz?exclude=database'`, 'leave a check out'],
+    [`curl -H 'x-health-token: ${HEALTH_TOKEN}' ${base}/readyz`, 'with error details (credentials redacted)'],
+    [`curl ${base}/toggle-db`, 'take the simulated database down, or up again'],
+    [`curl ${base}/orders`, 'the app itself'],
+  ]
+  const width = Math.max(...tries.map(([command]) => command.length))
   console.log(
     [
       '',
       'Try:',
-      `  curl -i ${base}/livez`,
-      `  curl -i ${base}/startupz`,
-      `  curl -i ${base}/readyz`,
-      `  curl -i ${base}/readyz/database                    # one check`,
-      `  curl -i '${base}/readyz?exclude=database'          # leave a check out`,
-      `  curl -H 'x-health-token: ${HEALTH_TOKEN}' ${base}/readyz   # with details (credentials redacted)`,
-      `  curl ${base}/toggle-db                             # take the simulated database down / up again`,
-      `  curl ${base}/orders                                # the app itself`,
+      ...tries.map(([command, what]) => `  ${command.padEnd(width)}  # ${what}`),
       '',
       'Stop with Ctrl-C (SIGINT) or SIGTERM.',
       '',

@@ -86,7 +86,11 @@ export interface CheckOptions {
   jitter?: number
   /** `false`: a failure reports `warn` and the probe keeps answering 200. @default true */
   critical?: boolean
-  /** Consecutive failures before the check reports fail (a Kubernetes-style flap damper). @default 1 */
+  /**
+   * Consecutive failures before a passing check reports fail (a Kubernetes-style flap damper).
+   * A check's first result is reported as it is: there is no earlier pass to hold on to.
+   * @default 1
+   */
   failureThreshold?: number
   /** Consecutive passes before a failed check reports pass again. @default 1 */
   successThreshold?: number
@@ -130,7 +134,8 @@ const DEFINED = new WeakSet<CheckDefinition>()
  * const postgres = defineCheck({
  *   name: 'postgres',
  *   componentType: 'datastore',
- *   run: async ({ signal }) => { await pool.query({ text: 'SELECT 1', signal }) },
+ *   // The probe reports fail at the deadline even if the client ignores the signal.
+ *   run: async () => { await pool.query('SELECT 1') },
  * })
  * ```
  */

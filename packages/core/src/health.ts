@@ -119,7 +119,10 @@ export interface Health {
   readonly started: boolean
   /** Opens the startup gate: startup answers 200 from now on and readiness may pass. */
   markStarted(): void
-  /** Evaluates one probe. Never rejects; failing checks are in the report. */
+  /**
+   * Evaluates one probe. Failing, throwing and hanging checks are reported in the result, never
+   * thrown; it rejects only for an unknown probe kind or check name (`INVALID_OPTION`).
+   */
   probe(kind: ProbeKind, options?: ProbeOptions): Promise<HealthReport>
   /** Whether a request path (with or without query) is one of the probe paths. Cheap and synchronous. */
   matches(path: string): boolean
@@ -132,7 +135,10 @@ export interface Health {
   on(event: 'change', listener: (event: HealthChangeEvent) => void): () => void
   /** Unsubscribes a listener. */
   off(event: 'change', listener: (event: HealthChangeEvent) => void): void
-  /** Stops background check loops. Probes still answer from the last results. */
+  /**
+   * Stops background check loops. Probes still answer, from the last results, until those are
+   * older than their `maxAge` and count as fail (`STALE_RESULT`).
+   */
   close(): void
 }
 
@@ -214,9 +220,11 @@ class HealthImpl implements Health {
               { code: 'DUPLICATE_CHECK' },
             )
           }
-          runner = new CheckRunner(check, this.clock, (previous, result) =>
-            this.emit({ type: 'check', name: result.name, previous, current: result.status, result }),
-          )
+          runner = new CheckRunner(check, this.clock, (previous, result) => {
+            this.emit({ type: 'check', name: result.name, previous, current: result.status, result })
+            // A background startup check can open the gate without waiting for a probe.
+            if (result.status !== 'fail') this.openIfBooted()
+          })
           runnerFor.set(input as CheckInput, runner)
           byName.set(check.name, runner)
         }
@@ -293,7 +301,7 @@ class HealthImpl implements Health {
       }
     }
     if (route.check !== undefined && !this.probes[route.probe].byName.has(route.check)) {
-      return this.respond(method, 404, { status: 'fail', output: `no ${route.probe} check named "${route.check}"` })
+      return this.respond(method, 404, { status: 'fail', output: `no ${route.probe} check named ${quote(route.check)}` })
     }
     const exclude = excludeFrom(request)
     const report = await this.probe(route.probe, { exclude, check: route.check })
@@ -370,10 +378,16 @@ class HealthImpl implements Health {
     if (runners.length === 0) return Promise.resolve([])
     this.startupProgress ??= Promise.all(runners.map((runner) => runner.get())).then((results) => {
       this.startupProgress = undefined
-      if (runners.every((runner) => runner.hasPassed)) this.open('startup-checks')
+      this.openIfBooted()
       return results
     })
     return this.startupProgress
+  }
+
+  private openIfBooted(): void {
+    // `probes` is unset while the constructor is still building runners.
+    const runners = this.probes?.startup.runners
+    if (runners !== undefined && runners.length > 0 && runners.every((runner) => runner.hasPassed)) this.open('startup-checks')
   }
 
   private open(by: StartedEvent['by']): void {
@@ -417,7 +431,7 @@ class HealthImpl implements Health {
 function select(state: ProbeState, exclude: readonly string[], only: string | undefined, notes: string[]): readonly CheckRunner[] {
   if (only !== undefined) return state.runners.filter((runner) => runner.check.name === only)
   if (exclude.length === 0) return state.runners
-  for (const name of exclude) notes.push(state.byName.has(name) ? `excluded: ${name}` : `no check named "${name}" to exclude`)
+  for (const name of exclude) notes.push(state.byName.has(name) ? `excluded: ${name}` : `no check named ${quote(name)} to exclude`)
   return state.runners.filter((runner) => !exclude.includes(runner.check.name))
 }
 
@@ -506,6 +520,11 @@ function assertEvent(event: string): void {
   if (event !== 'change') {
     throw new HealthzError(`Unknown event ${JSON.stringify(event)}: health objects emit 'change'.`, { code: 'INVALID_OPTION' })
   }
+}
+
+/** Quotes a name taken from a request for a response body, cut short so a request cannot inflate it. */
+function quote(name: string): string {
+  return JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name)
 }
 
 function decodeSegment(segment: string): string {

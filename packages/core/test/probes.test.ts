@@ -51,6 +51,19 @@ describe('startup', () => {
     expect(events).toContainEqual({ type: 'started', by: 'startup-checks' })
   })
 
+  it('a background startup check opens the gate by itself, without a probe', async () => {
+    const boot = countedCheck('boot', fail, { interval: 1000, jitter: 0 })
+    const health = createHealth({ startup: [boot] })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(health.started).toBe(false)
+    boot.behave(pass)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(health.started).toBe(true)
+    const calls = boot.calls
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(boot.calls).toBe(calls) // its loop stopped when the gate latched
+  })
+
   it('runs each startup check once per startup probe and reports it', async () => {
     const warm = countedCheck('warm', fail, { kind: 'process' })
     const health = createHealth({ startup: [warm] })
@@ -197,6 +210,9 @@ describe('HTTP semantics of handle()', () => {
     expect((await health.handle({ path: '/readyz/postgres' }))?.status).toBe(503)
     expect((await health.handle({ path: '/readyz/nope' }))?.status).toBe(404)
     expect((await health.handle({ path: '/livez/postgres' }))?.status).toBe(404)
+    const long = await health.handle({ path: `/readyz/${'x'.repeat(5000)}` })
+    expect(long?.status).toBe(404)
+    expect(long?.body.length).toBeLessThan(200)
 
     const excluded = await health.handle({ path: '/readyz?exclude=postgres' })
     expect(excluded?.status).toBe(200)

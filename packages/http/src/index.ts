@@ -63,7 +63,11 @@ export function createHealthListener(health: Health, options: HealthListenerOpti
 export interface HealthServerOptions {
   /** The port to listen on; 0 picks a free one. @default 9000 */
   port?: number
-  /** The address to listen on. @default '0.0.0.0' (the kubelet probes the pod IP) */
+  /**
+   * The address to listen on. The kubelet probes the pod IP, so the default listens on every
+   * address, IPv6 and IPv4 alike (Node's own default).
+   * @default undefined (all addresses)
+   */
   host?: string
   /** @default console.error */
   onError?: (error: Error) => void
@@ -93,7 +97,7 @@ export interface HealthServer {
  */
 export function createHealthServer(health: Health, options: HealthServerOptions = {}): HealthServer {
   assertHealth(health, 'createHealthServer')
-  const { port = 9000, host = '0.0.0.0' } = options
+  const { port = 9000, host } = options
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new HealthzError(`port must be a whole number from 0 to 65535, got ${String(port)}.`, { code: 'INVALID_OPTION' })
   }
@@ -105,13 +109,16 @@ export function createHealthServer(health: Health, options: HealthServerOptions 
     listen: () =>
       new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject)
-        server.listen(port, host, () => {
+        const onListening = (): void => {
           server.off('error', reject)
           resolve(server.address() as AddressInfo)
-        })
+        }
+        if (host === undefined) server.listen(port, onListening)
+        else server.listen(port, host, onListening)
       }),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve()
         server.close((error) => (error === undefined ? resolve() : reject(error)))
         server.closeAllConnections()
       }),

@@ -176,6 +176,15 @@ describe('createHealthServer', () => {
     await expect(call(port, '/livez', 'GET', new Agent({ keepAlive: false }))).rejects.toThrow(/ECONNREFUSED/)
   })
 
+  it('listens on every address by default and closes cleanly even if never started', async () => {
+    const probes = createHealthServer(startedHealth({}), { port: 0 })
+    await probes.close()
+    const address = await probes.listen()
+    expect(['::', '0.0.0.0']).toContain(address.address)
+    expect((await call(address.port, '/livez')).status).toBe(200)
+    await probes.close()
+  })
+
   it('refuses a bad port at construction', () => {
     expect(() => createHealthServer(startedHealth({}), { port: 70_000 })).toThrowError(/port must be a whole number/)
   })

@@ -1,0 +1,10 @@
+import { createHealthServer } from '@healthz/http'
+import { health } from './health.js'
+
+// The probes on a port of their own: out of reach of the app's middleware and of the ingress.
+const probes = createHealthServer(health, { port: 9000 })
+const address = await probes.listen()
+console.log(`probes on port ${address.port}`)
+
+// When shutting down:
+await probes.close()
