@@ -20,9 +20,17 @@ export interface Clock {
   now(): number
   /**
    * Calls `callback` once after `ms` milliseconds and returns a function that cancels it.
-   * Scheduled callbacks must not keep the process alive (the default unrefs its timers).
+   * Scheduled callbacks must not keep the process alive (the default unrefs its timers),
+   * unless `options.keepAlive` is set: the shutdown sequence uses it so that its waits finish
+   * even when nothing else holds the event loop open.
    */
-  schedule(callback: () => void, ms: number): () => void
+  schedule(callback: () => void, ms: number, options?: ScheduleOptions): () => void
+}
+
+/** Options of {@link Clock.schedule}. */
+export interface ScheduleOptions {
+  /** Keep the process alive until the callback has run. @default false */
+  keepAlive?: boolean
 }
 
 /**
@@ -36,9 +44,9 @@ export interface Clock {
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  schedule(callback, ms) {
+  schedule(callback, ms, options) {
     const timer = globalThis.setTimeout(callback, ms)
-    if (typeof timer === 'object' && timer !== null && 'unref' in timer) timer.unref()
+    if (options?.keepAlive !== true && typeof timer === 'object' && timer !== null && 'unref' in timer) timer.unref()
     return () => globalThis.clearTimeout(timer)
   },
 }

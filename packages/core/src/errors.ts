@@ -13,6 +13,9 @@
  * - `CHECK_STALLED`: the previous run of a check is still pending past its deadline, so it was not started again.
  * - `MALFORMED_RESULT`: a check returned something that is not a check outcome.
  * - `STALE_RESULT`: a background check's last result is older than its `maxAge`.
+ * - `SHUTDOWN_HOOK_FAILED`: an `onShutdown` hook threw, rejected or timed out (shutdown went on).
+ * - `SERVER_CLOSE_FAILED`: draining a server failed (shutdown went on).
+ * - `SHUTDOWN_FORCED`: a second signal arrived during shutdown; the process exits at once.
  */
 export type HealthzErrorCode =
   | 'INVALID_OPTION'
@@ -24,6 +27,9 @@ export type HealthzErrorCode =
   | 'CHECK_STALLED'
   | 'MALFORMED_RESULT'
   | 'STALE_RESULT'
+  | 'SHUTDOWN_HOOK_FAILED'
+  | 'SERVER_CLOSE_FAILED'
+  | 'SHUTDOWN_FORCED'
 
 /** Options of the {@link HealthzError} constructor. */
 export interface HealthzErrorOptions {

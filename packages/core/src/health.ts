@@ -9,6 +9,10 @@ import type { CheckReport, HealthReport, ProbeKind, ServiceInfo } from './report
 import { toHealthJson } from './report.js'
 import type { CheckResult } from './run.js'
 import { CheckRunner } from './runner.js'
+import type { RuntimeMonitor, RuntimeOptions } from './runtime.js'
+import { Runtime } from './runtime.js'
+import type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
+import { Shutdown } from './shutdown.js'
 
 /** A check as given to {@link createHealth}: a {@link defineCheck} result or its options. */
 export type CheckInput = CheckDefinition | CheckOptions
@@ -73,8 +77,35 @@ export interface HealthOptions {
   details?: DetailsPolicy
   /** The clock; inject one (or use fake timers) in tests. @default systemClock */
   clock?: Clock
-  /** Called with errors that have nowhere else to go (a throwing `change` listener). @default console.error */
+  /**
+   * Called with errors that have nowhere else to go: a throwing `change` listener, a failed
+   * shutdown hook.
+   * @default console.error
+   */
   onError?: (error: Error) => void
+  /** The shutdown sequence: signals, drain delay, grace period, hook timeouts. */
+  shutdown?: ShutdownOptions
+  /**
+   * The runtime monitor (event-loop delay and GC pauses, `health.runtime`), and the opt-in
+   * event-loop stall check for liveness. `false` turns the monitor off.
+   * @default {} (measuring, no stall check)
+   */
+  runtime?: RuntimeOptions | false
+}
+
+/** Options of {@link Health.watchdog}. */
+export interface WatchdogOptions {
+  /** Liveness fails when `tick()` has not been called for this long, in ms. */
+  timeout: number
+}
+
+/** A watchdog, as returned by {@link Health.watchdog}. */
+export interface Watchdog {
+  readonly name: string
+  /** Says the watched loop made progress. Cheap: call it on every iteration. */
+  tick(): void
+  /** Removes the watchdog from liveness (the loop ended on purpose). */
+  stop(): void
 }
 
 /** Emitted on `change` when a check's status changes (not on every probe). */
@@ -95,6 +126,13 @@ export interface ProbeChangeEvent {
   current: CheckStatus
 }
 
+/** Emitted on `change` when the shutdown sequence moves on (`running → draining → closing → stopped`). */
+export interface PhaseChangeEvent {
+  type: 'phase'
+  previous: ShutdownPhase
+  current: ShutdownPhase
+}
+
 /** Emitted on `change` once, when the startup gate opens. */
 export interface StartedEvent {
   type: 'started'
@@ -103,7 +141,7 @@ export interface StartedEvent {
 }
 
 /** Everything a `change` listener receives. */
-export type HealthChangeEvent = CheckChangeEvent | ProbeChangeEvent | StartedEvent
+export type HealthChangeEvent = CheckChangeEvent | ProbeChangeEvent | StartedEvent | PhaseChangeEvent
 
 /** Options of {@link Health.probe}. */
 export interface ProbeOptions {
@@ -135,8 +173,38 @@ export interface Health {
   on(event: 'change', listener: (event: HealthChangeEvent) => void): () => void
   /** Unsubscribes a listener. */
   off(event: 'change', listener: (event: HealthChangeEvent) => void): void
+  /** Where the shutdown sequence is: `running` until `shutdown()` or a signal. */
+  readonly phase: ShutdownPhase
+  /** The runtime monitor (event-loop delay, GC pauses), or undefined with `runtime: false`. */
+  readonly runtime: RuntimeMonitor | undefined
   /**
-   * Stops background check loops. Probes still answer, from the last results, until those are
+   * Adds a watchdog to liveness: liveness fails when `tick()` has not been called for
+   * `timeout` ms, and passes again on the next tick.
+   * @example
+   * ```ts
+   * const consumer = health.watchdog('consumer', { timeout: 30_000 })
+   * for await (const message of queue) { consumer.tick(); await handle(message) }
+   * ```
+   */
+  watchdog(name: string, options: WatchdogOptions): Watchdog
+  /**
+   * Runs the shutdown sequence: readiness fails at once (`draining`), then after `drainDelay`
+   * the servers registered through `onClosing` drain (`closing`), then the `onShutdown` hooks
+   * run in reverse order (`stopped`). Idempotent. Never exits the process; signals do.
+   */
+  shutdown(): Promise<ShutdownResult>
+  /**
+   * Registers a hook to run at the end of shutdown (close pools, flush logs), in reverse order
+   * of registration, each cut at its timeout. Returns a function that unregisters it.
+   */
+  onShutdown(hook: () => unknown, options?: ShutdownHookOptions): () => void
+  /**
+   * Registers what stops accepting work and drains it when shutdown reaches `closing`
+   * (`@healthz/http` registers servers here). All run at once. Returns a function that unregisters it.
+   */
+  onClosing(close: (context: ClosingContext) => unknown): () => void
+  /**
+   * Stops background check loops, the runtime monitor and signal handling. Probes still answer, from the last results, until those are
    * older than their `maxAge` and count as fail (`STALE_RESULT`).
    */
   close(): void
@@ -148,8 +216,8 @@ const PROBES: readonly ProbeKind[] = ['liveness', 'readiness', 'startup']
 const DEFAULT_PATHS: Required<ProbePaths> = { liveness: '/livez', readiness: '/readyz', startup: '/startupz' }
 
 interface ProbeState {
-  readonly runners: readonly CheckRunner[]
-  readonly byName: ReadonlyMap<string, CheckRunner>
+  readonly runners: CheckRunner[]
+  readonly byName: Map<string, CheckRunner>
   last: CheckStatus | undefined
 }
 
@@ -186,13 +254,15 @@ class HealthImpl implements Health {
   private isStarted = false
   private readonly clock: Clock
   private readonly probes: Record<ProbeKind, ProbeState>
-  private readonly runners: readonly CheckRunner[]
+  private readonly runners: CheckRunner[]
   private readonly routes: ReadonlyMap<string, ProbeKind>
   private readonly listeners = new Set<(event: HealthChangeEvent) => void>()
   private readonly onError: (error: Error) => void
   private readonly details: DetailsPolicy
   private readonly service: ServiceInfo
   private startupProgress: Promise<readonly CheckResult[]> | undefined
+  private readonly lifecycle: Shutdown
+  readonly runtime: Runtime | undefined
 
   constructor(options: HealthOptions) {
     this.clock = options.clock ?? systemClock
@@ -240,7 +310,88 @@ class HealthImpl implements Health {
     })
     this.probes = { liveness: state(lists.liveness), readiness: state(lists.readiness), startup: state(lists.startup) }
     this.runners = [...byName.values()]
+    this.runtime = options.runtime === false ? undefined : new Runtime(this.clock, options.runtime ?? {})
+    const stall = this.runtime?.stallCheck
+    if (stall !== undefined) this.addLiveness(stall)
+    this.lifecycle = new Shutdown(
+      {
+        clock: this.clock,
+        onError: (error) => this.onError(error),
+        onPhase: (previous, current) => this.emit({ type: 'phase', previous, current }),
+        release: () => this.close(),
+      },
+      options.shutdown,
+    )
     for (const runner of this.runners) runner.start()
+  }
+
+  get phase(): ShutdownPhase {
+    return this.lifecycle.phase
+  }
+
+  watchdog(name: string, options: WatchdogOptions): Watchdog {
+    const timeout = options?.timeout
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+      throw new HealthzError(`watchdog "${String(name)}" needs { timeout } in ms above 0, got ${String(timeout)}.`, { code: 'INVALID_OPTION' })
+    }
+    let last = this.clock.now()
+    const check = defineCheck({
+      name,
+      kind: 'process',
+      componentType: 'component',
+      measurement: 'sinceTick',
+      run: () => {
+        const silent = this.clock.now() - last
+        if (silent > timeout) {
+          return { status: 'fail', observedValue: silent, observedUnit: 'ms', output: `not ticked for ${silent} ms (timeout ${timeout} ms)` }
+        }
+        return { observedValue: silent, observedUnit: 'ms' }
+      },
+    })
+    const runner = this.addLiveness(check)
+    return {
+      name,
+      tick: () => {
+        last = this.clock.now()
+      },
+      stop: () => this.removeLiveness(runner),
+    }
+  }
+
+  shutdown(): Promise<ShutdownResult> {
+    return this.lifecycle.start('shutdown()')
+  }
+
+  onShutdown(hook: () => unknown, options?: ShutdownHookOptions): () => void {
+    return this.lifecycle.onShutdown(hook, options)
+  }
+
+  onClosing(close: (context: ClosingContext) => unknown): () => void {
+    return this.lifecycle.onClosing(close)
+  }
+
+  private addLiveness(check: CheckDefinition): CheckRunner {
+    const state = this.probes.liveness
+    if (this.runners.some((runner) => runner.check.name === check.name)) {
+      throw new HealthzError(`A check named "${check.name}" already exists: give the watchdog or check another name.`, { code: 'DUPLICATE_CHECK' })
+    }
+    const runner = new CheckRunner(check, this.clock, (previous, result) =>
+      this.emit({ type: 'check', name: result.name, previous, current: result.status, result }),
+    )
+    state.runners.push(runner)
+    state.byName.set(check.name, runner)
+    this.runners.push(runner)
+    return runner
+  }
+
+  private removeLiveness(runner: CheckRunner): void {
+    const state = this.probes.liveness
+    const at = state.runners.indexOf(runner)
+    if (at === -1) return
+    state.runners.splice(at, 1)
+    state.byName.delete(runner.check.name)
+    this.runners.splice(this.runners.indexOf(runner), 1)
+    runner.close()
   }
 
   get started(): boolean {
@@ -268,6 +419,8 @@ class HealthImpl implements Health {
 
   close(): void {
     for (const runner of this.runners) runner.close()
+    this.runtime?.stop()
+    this.lifecycle.unlisten()
   }
 
   async probe(kind: ProbeKind, options: ProbeOptions = {}): Promise<HealthReport> {
@@ -358,6 +511,13 @@ class HealthImpl implements Health {
       return this.isStarted
         ? this.report(kind, 'pass', undefined, notes, checks)
         : this.report(kind, 'fail', this.startingOutput(), notes, checks)
+    }
+    const phase = this.lifecycle.phase
+    if (phase !== 'running') {
+      // Shutting down: readiness fails so load balancers stop routing here; liveness passes so
+      // the kubelet does not restart the container in the middle of its drain.
+      if (kind === 'liveness') return this.report(kind, 'pass', undefined, [phase], [])
+      return this.report(kind, 'fail', `${phase}: shutting down`, [phase], [])
     }
     if (!this.isStarted) {
       // A booting process is alive: liveness passes, as the kubelet holds it off until startup passes.

@@ -29,8 +29,13 @@ export type {
   ProbeOptions,
   ProbePaths,
   StartedEvent,
+  PhaseChangeEvent,
+  Watchdog,
+  WatchdogOptions,
 } from './health.js'
+export type { EventLoopDelayStats, GcStats, RuntimeMonitor, RuntimeOptions, RuntimeStats, StallCheckOptions } from './runtime.js'
+export type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
 export type { CheckResult, RunCheckOptions } from './run.js'
 export type { CheckReport, HealthJson, HealthJsonCheck, HealthJsonOptions, HealthReport, ProbeKind, ServiceInfo } from './report.js'
-export type { Clock } from './clock.js'
+export type { Clock, ScheduleOptions } from './clock.js'
 export type { HealthzErrorCode, HealthzErrorOptions } from './errors.js'

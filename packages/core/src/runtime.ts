@@ -1,0 +1,220 @@
+// Runtime awareness: how long the event loop and the garbage collector stop the process.
+// Every heartbeat or gossip timeout must sit above the worst such pause with a margin, and a
+// liveness check may fail on a sustained stall, never on one slow tick.
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
+import type { IntervalHistogram } from 'node:perf_hooks'
+import type { CheckDefinition, CheckOutcome } from './check.js'
+import { defineCheck } from './check.js'
+import type { Clock } from './clock.js'
+import { HealthzError } from './errors.js'
+
+/** Event-loop delay percentiles over the current window, in ms. */
+export interface EventLoopDelayStats {
+  min: number
+  mean: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+}
+
+/** Garbage-collection pauses observed since the monitor started, in ms. */
+export interface GcStats {
+  /** Number of collections observed. */
+  count: number
+  /** Sum of their pauses. */
+  total: number
+  /** The longest single pause. */
+  max: number
+  /** The 99th percentile over the most recent collections (up to 1,000). */
+  p99: number
+}
+
+/** What the runtime monitor has seen. */
+export interface RuntimeStats {
+  /** Event-loop delay over the current window (reset every `window` ms). */
+  eventLoopDelay: EventLoopDelayStats
+  gc: GcStats
+  /**
+   * The worst stop-the-world pause seen since the monitor started: the longest event-loop
+   * delay or GC pause, in ms. Set heartbeat and failure-detector timeouts above it with margin.
+   */
+  worstPause: number
+}
+
+/** Options of the opt-in event-loop stall check. */
+export interface StallCheckOptions {
+  /** Event-loop lag, in ms, above which the loop counts as stalled. @default 1000 */
+  threshold?: number
+  /** How long the lag must stay above `threshold` before liveness fails, in ms. @default 10000 */
+  window?: number
+  /** How often the lag is sampled, in ms. @default 500 */
+  sampleInterval?: number
+}
+
+/** Options of the runtime monitor (`createHealth({ runtime })`). */
+export interface RuntimeOptions {
+  /**
+   * Add a liveness check named `event-loop` that fails when the event loop has lagged above
+   * `threshold` for `window` ms on end, and never on one slow tick. Off unless set.
+   * @default false
+   */
+  stall?: boolean | StallCheckOptions
+  /** How long the event-loop delay histogram collects before it is reset, in ms. @default 60000 */
+  window?: number
+}
+
+/** The runtime monitor of a health object (`health.runtime`). */
+export interface RuntimeMonitor {
+  /** A snapshot of what has been measured. */
+  stats(): RuntimeStats
+  /** Stops measuring; called by `health.shutdown()` and `health.close()`. */
+  stop(): void
+}
+
+const NS_PER_MS = 1e6
+const GC_SAMPLES = 1000
+
+/** @internal */
+export class Runtime implements RuntimeMonitor {
+  readonly stallCheck: CheckDefinition | undefined
+  private histogram: IntervalHistogram | undefined
+  private observer: PerformanceObserver | undefined
+  private readonly gcPauses: number[] = []
+  private gcCount = 0
+  private gcTotal = 0
+  private gcMax = 0
+  private worstLoopDelay = 0
+  private cancelReset: (() => void) | undefined
+  private cancelSample: (() => void) | undefined
+  private stallSince: number | undefined
+  private laggedSamples = 0
+  private maxLag = 0
+  private stopped = false
+
+  constructor(
+    private readonly clock: Clock,
+    options: RuntimeOptions,
+  ) {
+    const window = positive(options.window, 60_000, 'runtime.window')
+    this.histogram = monitorEventLoopDelay({ resolution: 10 })
+    this.histogram.enable()
+    const reset = (): void => {
+      this.foldLoopDelay()
+      this.histogram?.reset()
+      this.cancelReset = this.clock.schedule(reset, window)
+    }
+    this.cancelReset = this.clock.schedule(reset, window)
+    try {
+      this.observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) this.recordGc(entry.duration)
+      })
+      this.observer.observe({ entryTypes: ['gc'] })
+    } catch {
+      this.observer = undefined // no gc entries on this runtime: report none
+    }
+    this.stallCheck = options.stall === undefined || options.stall === false ? undefined : this.createStallCheck(options.stall === true ? {} : options.stall)
+  }
+
+  stats(): RuntimeStats {
+    const histogram = this.histogram
+    const loop: EventLoopDelayStats =
+      histogram === undefined || histogram.count === 0
+        ? { min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 }
+        : {
+            min: histogram.min / NS_PER_MS,
+            mean: histogram.mean / NS_PER_MS,
+            p50: histogram.percentile(50) / NS_PER_MS,
+            p90: histogram.percentile(90) / NS_PER_MS,
+            p99: histogram.percentile(99) / NS_PER_MS,
+            max: histogram.max / NS_PER_MS,
+          }
+    const sorted = [...this.gcPauses].sort((a, b) => a - b)
+    const p99 = sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0)
+    return {
+      eventLoopDelay: loop,
+      gc: { count: this.gcCount, total: this.gcTotal, max: this.gcMax, p99 },
+      worstPause: Math.max(this.worstLoopDelay, loop.max, this.gcMax, this.maxLag),
+    }
+  }
+
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.foldLoopDelay()
+    this.histogram?.disable()
+    this.histogram = undefined
+    this.observer?.disconnect()
+    this.observer = undefined
+    this.cancelReset?.()
+    this.cancelSample?.()
+  }
+
+  /** @internal For tests and the GC observer. */
+  recordGc(duration: number): void {
+    this.gcCount += 1
+    this.gcTotal += duration
+    if (duration > this.gcMax) this.gcMax = duration
+    this.gcPauses.push(duration)
+    if (this.gcPauses.length > GC_SAMPLES) this.gcPauses.shift()
+  }
+
+  private foldLoopDelay(): void {
+    const max = this.histogram === undefined || this.histogram.count === 0 ? 0 : this.histogram.max / NS_PER_MS
+    if (max > this.worstLoopDelay) this.worstLoopDelay = max
+  }
+
+  private createStallCheck(options: StallCheckOptions): CheckDefinition {
+    const threshold = positive(options.threshold, 1000, 'runtime.stall.threshold')
+    const window = positive(options.window, 10_000, 'runtime.stall.window')
+    const sampleInterval = positive(options.sampleInterval, 500, 'runtime.stall.sampleInterval')
+    // Lag is measured through the clock, so fake timers can simulate a stall by moving the
+    // time without running timers, which is what a blocked event loop looks like.
+    const sample = (expected: number): void => {
+      const now = this.clock.now()
+      const lag = Math.max(0, now - expected)
+      this.maxLag = Math.max(this.maxLag, lag)
+      if (lag >= threshold) {
+        this.laggedSamples += 1
+        this.stallSince ??= now - lag
+      } else {
+        this.laggedSamples = 0
+        this.stallSince = undefined
+      }
+      if (!this.stopped) this.scheduleSample(sample, sampleInterval)
+    }
+    this.scheduleSample(sample, sampleInterval)
+    return defineCheck({
+      name: 'event-loop',
+      kind: 'process',
+      componentType: 'system',
+      measurement: 'stall',
+      run: (): CheckOutcome => {
+        const stalledFor = this.stallSince === undefined ? 0 : this.clock.now() - this.stallSince
+        // One slow tick is one lagged sample: it never fails liveness, however long it was.
+        if (this.laggedSamples >= 2 && stalledFor >= window) {
+          return {
+            status: 'fail',
+            observedValue: stalledFor,
+            observedUnit: 'ms',
+            output: `event loop lagging over ${threshold} ms for ${stalledFor} ms (window ${window} ms)`,
+          }
+        }
+        return { observedValue: stalledFor, observedUnit: 'ms' }
+      },
+    })
+  }
+
+  private scheduleSample(sample: (expected: number) => void, interval: number): void {
+    const expected = this.clock.now() + interval
+    this.cancelSample = this.clock.schedule(() => sample(expected), interval)
+  }
+}
+
+function positive(value: unknown, fallback: number, what: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new HealthzError(`${what} must be a number of milliseconds above 0, got ${String(value)}.`, { code: 'INVALID_OPTION' })
+  }
+  return value
+}
