@@ -169,7 +169,7 @@ export class Shutdown {
   private async sequence(reason: string): Promise<ShutdownResult> {
     const { clock } = this.host
     this.move('draining')
-    if (this.drainDelay > 0) await wait(clock, this.drainDelay)
+    if (this.drainDelay > 0) await within(clock, this.drainDelay, new Promise<never>(() => undefined))
 
     this.move('closing')
     const closing = [...this.closers].map((close) =>
@@ -178,11 +178,12 @@ export class Shutdown {
       }),
     )
     // Closers enforce the grace period themselves; this bound only guards against one that does not.
-    await Promise.race([Promise.all(closing), wait(clock, this.gracePeriod + 1000)])
+    await within(clock, this.gracePeriod + 1000, Promise.all(closing))
 
     const failedHooks: string[] = []
     for (const hook of [...this.hooks].reverse()) {
-      const error = await Promise.race([settle(hook.run), wait(clock, hook.timeout).then(() => new HealthzError(`timed out after ${hook.timeout} ms`, { code: 'CHECK_TIMEOUT' }))])
+      const timeout = new HealthzError(`timed out after ${hook.timeout} ms`, { code: 'SHUTDOWN_HOOK_FAILED' })
+      const error = await within(clock, hook.timeout, settle(hook.run), timeout)
       if (error !== undefined) {
         failedHooks.push(hook.name)
         this.host.onError(new HealthzError(`onShutdown hook "${hook.name}" failed: ${describeThrown(error)}; continuing`, { code: 'SHUTDOWN_HOOK_FAILED', cause: error }))
@@ -224,8 +225,19 @@ async function settle(run: () => unknown): Promise<unknown> {
   }
 }
 
-function wait(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => clock.schedule(resolve, ms, { keepAlive: true }))
+/**
+ * Waits for `work`, or `ms` at most (then resolves with `onTimeout`). The timer keeps the
+ * process alive while it runs, and is cancelled as soon as `work` settles so that nothing
+ * lingers after the sequence ends.
+ */
+function within<T, U = undefined>(clock: Clock, ms: number, work: Promise<T>, onTimeout?: U): Promise<T | U | undefined> {
+  return new Promise((resolve) => {
+    const cancel = clock.schedule(() => resolve(onTimeout), ms, { keepAlive: true })
+    void work.then((value) => {
+      cancel()
+      resolve(value)
+    })
+  })
 }
 
 function ms(value: unknown, fallback: number, what: string, zeroAllowed: boolean): number {

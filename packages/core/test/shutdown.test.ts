@@ -10,7 +10,7 @@ afterEach(() => {
   vi.unstubAllEnvs()
 })
 
-function started(shutdown: Parameters<typeof createHealth>[0]['shutdown'] = {}, onError = vi.fn()): Health {
+function started(shutdown: NonNullable<Parameters<typeof createHealth>[0]>['shutdown'] = {}, onError = vi.fn()): Health {
   const health = createHealth({
     readiness: [defineCheck({ name: 'db', run: () => undefined })],
     shutdown: { signals: false, ...shutdown },

@@ -6,6 +6,10 @@ import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Health, HealthResponse } from '@healthz/core'
 import { HealthzError } from '@healthz/core'
+import { drainOnShutdown } from './drain.js'
+
+export { drainOnShutdown, trackConnections } from './drain.js'
+export type { AnyServer, DrainOptions, DrainResult, ServerDrainer } from './drain.js'
 
 /** Options of {@link createHealthListener}. */
 export interface HealthListenerOptions {
@@ -86,7 +90,8 @@ export interface HealthServer {
 /**
  * Creates a health server on a port of its own, separate from the application's: the probes
  * stay reachable whatever the application's middleware does, and can be kept off the public
- * ingress. Every path that is not a probe answers 404.
+ * ingress. Every path that is not a probe answers 404. During shutdown it keeps answering
+ * (readiness 503) until the very end: it closes in the last `onShutdown` hook.
  *
  * @example
  * ```ts
@@ -104,8 +109,17 @@ export function createHealthServer(health: Health, options: HealthServerOptions 
   const listenerOptions: HealthListenerOptions = {}
   if (options.onError !== undefined) listenerOptions.onError = options.onError
   const server = createServer(createHealthListener(health, listenerOptions))
+  const close = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (!server.listening) return resolve()
+      server.close((error) => (error === undefined ? resolve() : reject(error)))
+      server.closeAllConnections()
+    })
+  // Registered at creation, so it runs after every hook the application registers later.
+  health.onShutdown(close, { name: 'health server' })
   return {
     server,
+    close,
     listen: () =>
       new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject)
@@ -116,12 +130,6 @@ export function createHealthServer(health: Health, options: HealthServerOptions 
         if (host === undefined) server.listen(port, onListening)
         else server.listen(port, host, onListening)
       }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (!server.listening) return resolve()
-        server.close((error) => (error === undefined ? resolve() : reject(error)))
-        server.closeAllConnections()
-      }),
   }
 }
 
@@ -129,12 +137,18 @@ export function createHealthServer(health: Health, options: HealthServerOptions 
 export interface AttachHealthOptions {
   /** @default console.error */
   onError?: (error: Error) => void
+  /**
+   * Drain the server as part of `health.shutdown()` (see {@link drainOnShutdown}).
+   * @default true
+   */
+  drain?: boolean
 }
 
 /**
  * Answers the probes on an existing server at its `request` event, before the application's
  * handler (Express, Koa, Nest, anything) sees them: the fastest path, and one that no auth
- * middleware, rate limiter or request logger can reach. Returns a function that detaches.
+ * middleware, rate limiter or request logger can reach. The server is also drained when the
+ * health object shuts down (`drain: false` to leave that to you). Returns a function that detaches.
  *
  * @example
  * ```ts
@@ -164,8 +178,10 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
     return Reflect.apply(originalEmit, this, [event, ...args]) as boolean
   }
   server.emit = emit as typeof server.emit
+  const undrain = options.drain === false ? undefined : drainOnShutdown(health, server)
   return function detachHealth() {
     if (server.emit === emit) server.emit = originalEmit
+    undrain?.()
   }
 }
 

@@ -1,0 +1,160 @@
+// Server draining: stop accepting, close idle keep-alive sockets at once, ask in-flight
+// responses to close their connection, wait up to the grace period, then destroy what is
+// left. Resolves as soon as the last connection is gone.
+import type { Server, ServerResponse } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
+import type { Socket } from 'node:net'
+import { Server as TlsServer } from 'node:tls'
+import type { Health } from '@healthz/core'
+import { HealthzError } from '@healthz/core'
+
+/** A node:http or node:https server. */
+export type AnyServer = Server | HttpsServer
+
+/** Options of {@link ServerDrainer.close}. */
+export interface DrainOptions {
+  /** How long in-flight requests may take before their connections are destroyed, in ms. @default 10000 */
+  gracePeriod?: number
+}
+
+/** What a drain did. */
+export interface DrainResult {
+  /** Connections that closed by themselves (idle, or after their last response). */
+  closed: number
+  /** Connections destroyed at the end of the grace period. */
+  destroyed: number
+}
+
+/** Tracks a server's connections from the moment they open, and drains them on `close()`. */
+export interface ServerDrainer {
+  /** Connections open right now, across the tracked servers. */
+  readonly connections: number
+  /** Requests in flight right now, across the tracked servers. */
+  readonly inFlight: number
+  /** Drains every tracked server. Idempotent: later calls share the first drain. */
+  close(options?: DrainOptions): Promise<DrainResult>
+}
+
+/**
+ * Starts tracking the connections of one or more servers so that they can be drained without
+ * dropping a request. Call it as soon as the server exists (before it listens): a connection
+ * opened before tracking began is still drained, but only Node's own bookkeeping knows of it.
+ *
+ * @example
+ * ```ts
+ * const drainer = trackConnections(server)
+ * process.once('SIGTERM', async () => { await drainer.close({ gracePeriod: 10_000 }); process.exit(0) })
+ * ```
+ */
+export function trackConnections(servers: AnyServer | readonly AnyServer[]): ServerDrainer {
+  const list: readonly AnyServer[] = Array.isArray(servers) ? servers : [servers as AnyServer]
+  if (list.length === 0 || list.some((server) => typeof server?.close !== 'function' || typeof server.closeIdleConnections !== 'function')) {
+    throw new HealthzError('trackConnections expects a node:http or node:https Server, or a list of them.', { code: 'INVALID_OPTION' })
+  }
+  const sockets = new Set<Socket>()
+  const responses = new Set<ServerResponse>()
+  let draining = false
+  let closed = 0
+  let drained: Promise<DrainResult> | undefined
+
+  for (const server of list) {
+    const onSocket = (socket: Socket): void => {
+      sockets.add(socket)
+      socket.once('close', () => {
+        sockets.delete(socket)
+        if (draining) closed += 1
+      })
+    }
+    server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', onSocket)
+    server.on('request', (_req, res: ServerResponse) => {
+      responses.add(res)
+      if (draining) res.setHeader('connection', 'close') // served, then the connection closes
+      res.once('close', () => {
+        responses.delete(res)
+        // A response whose headers went out before draining began kept its connection alive:
+        // close that connection as soon as it is idle.
+        if (draining) server.closeIdleConnections()
+      })
+    })
+  }
+
+  const drain = async (gracePeriod: number): Promise<DrainResult> => {
+    draining = true
+    for (const res of responses) {
+      if (!res.headersSent) res.setHeader('connection', 'close')
+    }
+    // server.close() stops accepting and (Node >= 19) closes idle keep-alive connections at once.
+    const allClosed = Promise.all(
+      list.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server.listening) {
+              server.closeIdleConnections()
+              resolve()
+              return
+            }
+            server.close(() => resolve())
+            server.closeIdleConnections()
+          }),
+      ),
+    )
+    let destroyed = 0
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        destroyed = sockets.size
+        for (const socket of sockets) socket.destroy()
+        for (const server of list) server.closeAllConnections()
+        resolve()
+      }, gracePeriod)
+    })
+    await Promise.race([allClosed, deadline])
+    clearTimeout(timer)
+    await waitForSockets(sockets)
+    return { closed: closed - destroyed, destroyed }
+  }
+
+  return {
+    get connections() {
+      return sockets.size
+    },
+    get inFlight() {
+      return responses.size
+    },
+    close(options = {}) {
+      const gracePeriod = options.gracePeriod ?? 10_000
+      if (typeof gracePeriod !== 'number' || !Number.isFinite(gracePeriod) || gracePeriod < 0) {
+        return Promise.reject(new HealthzError(`gracePeriod must be a number of milliseconds from 0, got ${String(gracePeriod)}.`, { code: 'INVALID_OPTION' }))
+      }
+      drained ??= drain(gracePeriod)
+      return drained
+    },
+  }
+}
+
+
+/**
+ * Drains servers as part of the health object's shutdown: when it reaches `closing` (after
+ * `drainDelay`), the servers stop accepting and drain within `shutdown.gracePeriod`.
+ * Returns a function that unregisters them.
+ *
+ * @example
+ * ```ts
+ * const server = createServer(createHealthListener(health, { next: app }))
+ * drainOnShutdown(health, server)
+ * server.listen(8080)
+ * ```
+ */
+export function drainOnShutdown(health: Health, servers: AnyServer | readonly AnyServer[]): () => void {
+  if (typeof health?.onClosing !== 'function') {
+    throw new HealthzError('drainOnShutdown expects the object createHealth() returns as its first argument.', { code: 'INVALID_OPTION' })
+  }
+  const drainer = trackConnections(servers)
+  return health.onClosing(({ gracePeriod }) => drainer.close({ gracePeriod }))
+}
+
+/** Waits until every tracked socket has emitted `close` (destroy() closes asynchronously). */
+function waitForSockets(sockets: Set<Socket>): Promise<void> {
+  const pending = [...sockets].filter((socket) => !socket.closed)
+  return Promise.all(pending.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())))).then(() => undefined)
+}

@@ -1,0 +1,154 @@
+// Shutdown draining, end to end: a real child process, real signals, real keep-alive clients.
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { Agent, request } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Socket } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/drain-server.mjs', import.meta.url))
+
+interface Child {
+  process: ChildProcess
+  port: number
+  events: Array<Record<string, unknown>>
+  waitFor: (match: (event: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+const children: ChildProcess[] = []
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+async function start(env: Record<string, string>): Promise<Child> {
+  const child = spawn(process.execPath, [FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  children.push(child)
+  const events: Array<Record<string, unknown>> = []
+  const waiters: Array<{ match: (event: Record<string, unknown>) => boolean; resolve: (event: Record<string, unknown>) => void }> = []
+  let buffer = ''
+  child.stdout?.setEncoding('utf8')
+  child.stdout?.on('data', (chunk: string) => {
+    buffer += chunk
+    let newline = buffer.indexOf('\n')
+    while (newline !== -1) {
+      const event = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>
+      buffer = buffer.slice(newline + 1)
+      events.push(event)
+      for (const waiter of waiters.filter((w) => w.match(event))) {
+        waiters.splice(waiters.indexOf(waiter), 1)
+        waiter.resolve(event)
+      }
+      newline = buffer.indexOf('\n')
+    }
+  })
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
+  const waitFor = (match: (event: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => {
+    const seen = events.find(match)
+    if (seen !== undefined) return Promise.resolve(seen)
+    return new Promise((resolve) => waiters.push({ match, resolve }))
+  }
+  const listening = await waitFor((event) => event.event === 'listening')
+  return { process: child, port: listening.port as number, events, waitFor, exited }
+}
+
+interface Reply {
+  status: number
+  headers: IncomingHttpHeaders
+  body: string
+  socket: Socket
+}
+
+function get(port: number, path: string, agent: Agent | false = false): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, socket: req.socket as Socket }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+const phase = (name: string) => (event: Record<string, unknown>) => event.event === 'phase' && event.phase === name
+
+describe('shutdown draining in a child process with real signals', () => {
+  it('drains: readiness 503 while liveness and the app answer, in-flight requests finish with Connection: close, idle sockets close at once, exit 0', async () => {
+    const child = await start({ DRAIN_DELAY: '1500', GRACE_PERIOD: '8000' })
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 })
+    const idleAgent = new Agent({ keepAlive: true, maxSockets: 1 })
+    expect((await get(child.port, '/', keepAlive)).status).toBe(200)
+    const idle = await get(child.port, '/', idleAgent)
+    expect(idle.status).toBe(200)
+    const idleClosed = once(idle.socket, 'close').then(() => child.events.length)
+
+    child.process.kill('SIGTERM')
+    await child.waitFor(phase('draining'))
+
+    const readiness = await get(child.port, '/readyz', keepAlive)
+    expect(readiness.status).toBe(503)
+    expect(JSON.parse(readiness.body)).toMatchObject({ status: 'fail', notes: ['draining'] })
+    expect((await get(child.port, '/livez', keepAlive)).status).toBe(200)
+    const app = await get(child.port, '/', keepAlive)
+    expect(app.status).toBe(200)
+    expect(app.headers.connection).toBe('keep-alive')
+
+    // In flight when the listener closes, 1.5 s after the signal: it must complete.
+    const slow = get(child.port, '/slow?ms=1500', keepAlive)
+    await child.waitFor(phase('closing'))
+    const eventsWhenIdleClosed = await idleClosed
+    const finished = await slow
+    expect(finished.status).toBe(200)
+    expect(finished.body).toBe('slow ok')
+    expect(finished.headers.connection).toBe('close')
+    // The idle socket closed at once, before the in-flight request finished and before the hooks ran.
+    expect(child.events.slice(0, eventsWhenIdleClosed).some((event) => event.event === 'hook')).toBe(false)
+
+    expect(await child.exited).toEqual({ code: 0, signal: null })
+    expect(child.events.map((event) => (event.event === 'phase' ? event.phase : event.event))).toEqual([
+      'listening',
+      'draining',
+      'closing',
+      'hook',
+      'stopped',
+    ])
+    keepAlive.destroy()
+    idleAgent.destroy()
+  })
+
+  it('cuts a hanging hook at its timeout and still exits, with code 1', async () => {
+    const child = await start({ DRAIN_DELAY: '0', HANG_HOOK: '1' })
+    child.process.kill('SIGTERM')
+    expect(await child.exited).toEqual({ code: 1, signal: null })
+    expect(child.events).toContainEqual({
+      event: 'error',
+      code: 'SHUTDOWN_HOOK_FAILED',
+      message: 'onShutdown hook "hangs" failed: timed out after 300 ms; continuing',
+    })
+    expect(child.events).toContainEqual({ event: 'hook', name: 'pool' })
+  })
+
+  it('exits at once on a second SIGTERM, with 128 + 15', async () => {
+    const child = await start({ DRAIN_DELAY: '60000' })
+    child.process.kill('SIGTERM')
+    await child.waitFor(phase('draining'))
+    child.process.kill('SIGTERM')
+    expect(await child.exited).toEqual({ code: 143, signal: null })
+    expect(child.events.some(phase('closing'))).toBe(false)
+    expect(child.events).toContainEqual(expect.objectContaining({ event: 'error', code: 'SHUTDOWN_FORCED' }))
+  })
+
+  it('leaves no handles open: with exit: false the process ends by itself once stopped', async () => {
+    const child = await start({ DRAIN_DELAY: '200', EXIT: '0' })
+    const agent = new Agent({ keepAlive: true })
+    expect((await get(child.port, '/', agent)).status).toBe(200)
+    child.process.kill('SIGINT')
+    expect(await child.exited).toEqual({ code: 0, signal: null })
+    expect(child.events.some(phase('stopped'))).toBe(true)
+    agent.destroy()
+  })
+})
