@@ -149,6 +149,8 @@ export interface ProbeOptions {
   exclude?: readonly string[]
   /** Report only this check (the `/readyz/<check>` path). */
   check?: string
+  /** Add the runtime monitor's figures to a liveness report (`/livez?verbose`). @default false */
+  verbose?: boolean
 }
 
 /** The object {@link createHealth} returns. */
@@ -432,7 +434,8 @@ class HealthImpl implements Health {
     if (check !== undefined && !state.byName.has(check)) {
       throw new HealthzError(`The ${kind} probe has no check named "${check}".`, { code: 'INVALID_OPTION' })
     }
-    const report = await this.evaluateProbe(kind, state, exclude, check)
+    let report = await this.evaluateProbe(kind, state, exclude, check)
+    if (options.verbose === true && kind === 'liveness' && this.runtime !== undefined) report = { ...report, runtime: this.runtime.stats() }
     if (check === undefined && exclude.length === 0 && report.status !== state.last) {
       const previous = state.last
       state.last = report.status
@@ -456,8 +459,9 @@ class HealthImpl implements Health {
     if (route.check !== undefined && !this.probes[route.probe].byName.has(route.check)) {
       return this.respond(method, 404, { status: 'fail', output: `no ${route.probe} check named ${quote(route.check)}` })
     }
-    const exclude = excludeFrom(request)
-    const report = await this.probe(route.probe, { exclude, check: route.check })
+    const exclude = queryValues(request, 'exclude')
+    const verbose = queryValues(request, 'verbose').length > 0
+    const report = await this.probe(route.probe, { exclude, check: route.check, verbose })
     const disclose = await this.disclose(request)
     return this.respond(method, report.status === 'fail' ? 503 : 200, toHealthJson(report, { service: this.service, disclose }))
   }
@@ -695,15 +699,16 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function excludeFrom(request: HealthRequest): string[] {
+/** Every value of a query parameter, from whichever form the adapter passed the query in. */
+function queryValues(request: HealthRequest, name: string): string[] {
   const { query } = request
   if (query === undefined) {
     const at = request.path.indexOf('?')
-    return at === -1 ? [] : new URLSearchParams(request.path.slice(at + 1)).getAll('exclude')
+    return at === -1 ? [] : new URLSearchParams(request.path.slice(at + 1)).getAll(name)
   }
-  if (typeof query === 'string') return new URLSearchParams(query.startsWith('?') ? query.slice(1) : query).getAll('exclude')
-  if (query instanceof URLSearchParams) return query.getAll('exclude')
-  const value = query.exclude
+  if (typeof query === 'string') return new URLSearchParams(query.startsWith('?') ? query.slice(1) : query).getAll(name)
+  if (query instanceof URLSearchParams) return query.getAll(name)
+  const value = query[name]
   if (value === undefined) return []
   return typeof value === 'string' ? [value] : [...value]
 }

@@ -3,6 +3,7 @@
 import type { CheckKind, CheckStatus } from './check.js'
 import type { CheckResult } from './run.js'
 import { redact } from './redact.js'
+import type { RuntimeStats } from './runtime.js'
 
 /** The three probes a health object answers. */
 export type ProbeKind = 'liveness' | 'readiness' | 'startup'
@@ -36,6 +37,8 @@ export interface HealthReport {
   readonly checks: readonly CheckReport[]
   /** When the report was made, in ms since the epoch. */
   readonly time: number
+  /** The runtime monitor's figures, in verbose liveness reports. */
+  readonly runtime?: RuntimeStats
 }
 
 /** Who the service is, for the health+json body. */
@@ -121,6 +124,23 @@ export function toHealthJson(report: HealthReport, options: HealthJsonOptions = 
       checks[`${check.name}:${check.measurement}`] = [entry]
     }
     json.checks = checks
+  }
+  if (report.runtime !== undefined) {
+    // Informational entries: the pauses every heartbeat and failure-detector timeout must clear.
+    const time = new Date(report.time).toISOString()
+    const figure = (value: number): HealthJsonCheck[] => [
+      { componentType: 'system', observedValue: Math.round(value * 100) / 100, observedUnit: 'ms', status: 'pass', time },
+    ]
+    const { eventLoopDelay, gc, worstPause } = report.runtime
+    json.checks = {
+      ...json.checks,
+      'event-loop:delayP50': figure(eventLoopDelay.p50),
+      'event-loop:delayP99': figure(eventLoopDelay.p99),
+      'event-loop:delayMax': figure(eventLoopDelay.max),
+      'gc:pauseP99': figure(gc.p99),
+      'gc:pauseMax': figure(gc.max),
+      'runtime:worstPause': figure(worstPause),
+    }
   }
   return json
 }

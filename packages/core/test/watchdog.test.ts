@@ -119,6 +119,24 @@ describe('runtime monitor', () => {
     expect(h.runtime?.stats().worstPause).toBeGreaterThanOrEqual(40)
   })
 
+  it('shows its figures in verbose liveness output only', async () => {
+    const h = started()
+    const plain = JSON.parse((await h.handle({ path: '/livez' }))?.body ?? '') as { checks?: object }
+    expect(plain.checks).toBeUndefined()
+    const verbose = JSON.parse((await h.handle({ path: '/livez?verbose' }))?.body ?? '') as { checks: Record<string, unknown> }
+    expect(Object.keys(verbose.checks)).toEqual([
+      'event-loop:delayP50',
+      'event-loop:delayP99',
+      'event-loop:delayMax',
+      'gc:pauseP99',
+      'gc:pauseMax',
+      'runtime:worstPause',
+    ])
+    expect(verbose.checks['runtime:worstPause']).toEqual([expect.objectContaining({ observedUnit: 'ms', status: 'pass' })])
+    const readiness = JSON.parse((await h.handle({ path: '/readyz?verbose' }))?.body ?? '') as { checks?: object }
+    expect(readiness.checks).toBeUndefined()
+  })
+
   it('is absent with runtime: false, and refuses bad options', () => {
     expect(started({ runtime: false }).runtime).toBeUndefined()
     expect(() => createHealth({ shutdown: { signals: false }, runtime: { stall: { window: -1 } } })).toThrowError(/runtime.stall.window must be/)
