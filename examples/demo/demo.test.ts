@@ -14,7 +14,7 @@ let output = ''
 
 beforeAll(async () => {
   child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', BOOT_SECONDS: '1', DB_DOWN: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', BOOT_SECONDS: '1', DB_DOWN: '', DRAIN_SECONDS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout?.setEncoding('utf8')
@@ -120,12 +120,16 @@ describe('the quick-start demo', () => {
     await until('/readyz', 200)
   }, 15_000)
 
-  test('SIGTERM closes the server and exits 0', async () => {
+  test('SIGTERM drains: readiness 503 while the app still serves, then exit 0', async () => {
     const exited = once(child, 'exit')
     child.kill('SIGTERM')
+    await until('/readyz', 503)
+    expect((await get('/livez')).status).toBe(200)
+    expect((await get('/orders')).status).toBe(200)
     const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null]
     expect(signal).toBeNull()
     expect(code).toBe(0)
-    expect(output).toContain('SIGTERM received')
+    expect(output).toContain('shutdown: running -> draining')
+    expect(output).toContain('shutdown hooks ran, bye')
   }, 10_000)
 })

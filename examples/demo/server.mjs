@@ -10,16 +10,19 @@
 //   DB_DOWN=1     start with the simulated database down
 //   HEAP_LIMIT_MB the heap check's limit (default 512)
 //   HEALTH_TOKEN  the token that unlocks check details in probe bodies (default "demo")
+//   DRAIN_SECONDS how long readiness fails before the server closes on Ctrl-C/SIGTERM (default 2;
+//                 on Kubernetes you would leave it to healthz: 10 s, readiness period × threshold)
 import { createServer } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createHealth, defineCheck, redact } from '@healthz/core'
-import { createHealthListener } from '@healthz/http'
+import { createHealthListener, drainOnShutdown } from '@healthz/http'
 
 const PORT = numberFromEnv('PORT', 3000)
 const HOST = process.env.HOST || '127.0.0.1'
 const BOOT_SECONDS = numberFromEnv('BOOT_SECONDS', 5)
 const HEAP_LIMIT_MB = numberFromEnv('HEAP_LIMIT_MB', 512)
 const HEALTH_TOKEN = process.env.HEALTH_TOKEN || 'demo'
+const DRAIN_SECONDS = numberFromEnv('DRAIN_SECONDS', 2)
 // A connection string with a password in it, as driver errors often carry: probe bodies never
 // show the password, even to a caller who may see details.
 const DATABASE_URL = 'postgres://orders:hunter2@127.0.0.1:5432/orders'
@@ -80,10 +83,15 @@ const health = createHealth({
   readiness: [database, heap],
   // Error text is withheld from probe bodies unless the caller shows the token.
   details: (request) => request.headers?.['x-health-token'] === HEALTH_TOKEN,
+  // On SIGTERM or Ctrl-C: readiness fails at once, the server keeps serving for drainDelay so
+  // load balancers notice, then stops accepting and drains; a second Ctrl-C exits at once.
+  shutdown: { drainDelay: DRAIN_SECONDS * 1000, gracePeriod: 5000 },
 })
 
 health.on('change', (event) => {
-  if (event.type === 'started') {
+  if (event.type === 'phase') {
+    log(`shutdown: ${event.previous} -> ${event.current}`)
+  } else if (event.type === 'started') {
     log(`startup complete: the startup gate opened (${event.by})`)
   } else if (event.type === 'probe') {
     log(`${event.probe} probe: ${event.previous ?? '(first answer)'} -> ${event.current}`)
@@ -126,6 +134,7 @@ function app(req, res) {
 
 // The probes are answered before `app` runs: no middleware of the app can reach them.
 const server = createServer(createHealthListener(health, { next: app }))
+drainOnShutdown(health, server)
 
 server.listen(PORT, HOST, () => {
   const { port } = server.address()
@@ -149,7 +158,7 @@ server.listen(PORT, HOST, () => {
       'Try:',
       ...tries.map(([command, what]) => `  ${command.padEnd(width)}  # ${what}`),
       '',
-      'Stop with Ctrl-C (SIGINT) or SIGTERM.',
+      `Stop with Ctrl-C (SIGINT) or SIGTERM: readiness fails for ${DRAIN_SECONDS} s while the app keeps serving, then the server drains.`,
       '',
     ].join('\n'),
   )
@@ -161,29 +170,12 @@ server.listen(PORT, HOST, () => {
 
 // --- Shutdown -------------------------------------------------------------------------------
 
-// NOTE: this is a placeholder. The real drain sequence (readiness fails at once, wait for the
-// load balancers to notice, close keep-alive sockets, wait for in-flight requests, run shutdown
-// hooks) comes with the shutdown-draining issue; until then the demo only closes the server.
-let stopping = false
-function shutdown(signal) {
-  if (stopping) {
-    log(`${signal} again: exiting at once`)
-    process.exit(1)
-  }
-  stopping = true
-  log(`${signal} received: closing the server`)
+// healthz owns the signals: SIGTERM/SIGINT start the drain (running -> draining -> closing ->
+// stopped), then the process exits 0. Hooks run last, in reverse order of registration.
+health.onShutdown(() => {
   clearTimeout(bootTimer)
-  health.close()
-  server.close(() => {
-    log('server closed, bye')
-    process.exit(0)
-  })
-  server.closeIdleConnections()
-  // Do not wait forever for a client that keeps its connection busy.
-  setTimeout(() => server.closeAllConnections(), 2000).unref()
-}
-process.on('SIGINT', () => shutdown('SIGINT'))
-process.on('SIGTERM', () => shutdown('SIGTERM'))
+  log('shutdown hooks ran, bye')
+}, { name: 'demo' })
 
 // --- Helpers --------------------------------------------------------------------------------
 
