@@ -6,5 +6,5 @@ const probes = createHealthServer(health, { port: 9000 })
 const address = await probes.listen()
 console.log(`probes on port ${address.port}`)
 
-// When shutting down:
-await probes.close()
+// No close() needed: it answers (readiness 503) through the whole shutdown, hooks included,
+// and closes once the shutdown has stopped.

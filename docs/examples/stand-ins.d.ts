@@ -1,8 +1,8 @@
 // Stand-ins for the application's own objects that the documentation samples use, so that the
 // samples type-check exactly as they are printed. In a real service these are your clients.
 
-/** The application's database client; `ping` honours an AbortSignal. */
-declare const db: { ping(options: { signal: AbortSignal }): Promise<void> }
+/** The application's database client (a pool); `ping` honours an AbortSignal, `end` closes the pool. */
+declare const db: { ping(options: { signal: AbortSignal }): Promise<void>; end(): Promise<void> }
 /** The application's Redis client (ioredis-like: `ping()` takes no signal). */
 declare const redisClient: { ping(): Promise<string> }
 /** A Kafka admin client (kafkajs-like). */
@@ -13,3 +13,13 @@ declare const migrator: { pending(): Promise<number> }
 declare const app: import('node:http').RequestListener
 /** Whatever the service does before it can take traffic. */
 declare function connectPools(): Promise<void>
+/** The application's logger; `flush` writes out what is buffered. */
+declare const logger: { flush(): Promise<void> }
+/** A message taken from a queue. */
+interface QueueMessage {
+  ack(): Promise<void>
+}
+/** A queue client whose `poll` waits up to `waitMs` for messages and may return none. */
+declare const broker: { poll(options: { max: number; waitMs: number }): Promise<QueueMessage[]> }
+/** The application's work on one message. */
+declare function handleMessage(message: QueueMessage): Promise<void>

@@ -171,6 +171,14 @@ export interface Health {
    * adapter passes the request on.
    */
   handle(request: HealthRequest): Promise<HealthResponse | undefined>
+  /**
+   * The fast path of {@link Health.handle}, synchronous: the response rendered for the same
+   * path the last time, when nothing it depends on has changed since (the same check results
+   * from memory, the same phase), else `undefined` (call `handle()`). Never runs a check.
+   * Requests with a query, and `details` functions, always take `handle()`. Adapters call it
+   * first; the returned object is shared, so treat it as read-only.
+   */
+  handleCached(request: HealthRequest): HealthResponse | undefined
   /** Subscribes to transitions; returns the function that unsubscribes. */
   on(event: 'change', listener: (event: HealthChangeEvent) => void): () => void
   /** Unsubscribes a listener. */
@@ -185,7 +193,11 @@ export interface Health {
    * @example
    * ```ts
    * const consumer = health.watchdog('consumer', { timeout: 30_000 })
-   * for await (const message of queue) { consumer.tick(); await handle(message) }
+   * while (running) {
+   *   consumer.tick() // also when the queue is empty: the loop is alive, just idle
+   *   const message = await queue.receive({ waitMs: 5_000 })
+   *   if (message) await handle(message)
+   * }
    * ```
    */
   watchdog(name: string, options: WatchdogOptions): Watchdog
@@ -228,6 +240,22 @@ interface Route {
   readonly check: string | undefined
 }
 
+/** A probe report, and the runners whose results alone decided it (undefined: not reusable). */
+interface Evaluation {
+  readonly report: HealthReport
+  readonly basis: readonly CheckRunner[] | undefined
+}
+
+/** A rendered response, valid while its inputs are what they were when it was rendered. */
+interface RenderedResponse {
+  readonly phase: ShutdownPhase
+  readonly started: boolean
+  readonly basis: readonly CheckRunner[]
+  readonly results: readonly CheckResult[]
+  readonly get: HealthResponse
+  readonly head: HealthResponse
+}
+
 /**
  * Creates the health object of a service: the liveness, readiness and startup probes, with
  * their checks, and the framework-neutral request handler adapters build on.
@@ -263,6 +291,8 @@ class HealthImpl implements Health {
   private readonly details: DetailsPolicy
   private readonly service: ServiceInfo
   private startupProgress: Promise<readonly CheckResult[]> | undefined
+  /** Rendered responses by request path, for {@link Health.handleCached}. */
+  private readonly rendered = new Map<string, RenderedResponse>()
   private readonly lifecycle: Shutdown
   readonly runtime: Runtime | undefined
 
@@ -383,6 +413,7 @@ class HealthImpl implements Health {
     state.runners.push(runner)
     state.byName.set(check.name, runner)
     this.runners.push(runner)
+    this.rendered.clear()
     return runner
   }
 
@@ -393,6 +424,7 @@ class HealthImpl implements Health {
     state.runners.splice(at, 1)
     state.byName.delete(runner.check.name)
     this.runners.splice(this.runners.indexOf(runner), 1)
+    this.rendered.clear()
     runner.close()
   }
 
@@ -434,17 +466,40 @@ class HealthImpl implements Health {
     if (check !== undefined && !state.byName.has(check)) {
       throw new HealthzError(`The ${kind} probe has no check named "${check}".`, { code: 'INVALID_OPTION' })
     }
-    let report = await this.evaluateProbe(kind, state, exclude, check)
-    if (options.verbose === true && kind === 'liveness' && this.runtime !== undefined) report = { ...report, runtime: this.runtime.stats() }
+    return (await this.evaluate(kind, state, options)).report
+  }
+
+  private async evaluate(kind: ProbeKind, state: ProbeState, options: ProbeOptions): Promise<Evaluation> {
+    const { exclude = [], check } = options
+    let { report, basis } = await this.evaluateProbe(kind, state, exclude, check)
+    if (options.verbose === true && kind === 'liveness' && this.runtime !== undefined) {
+      report = { ...report, runtime: this.runtime.stats() }
+      basis = undefined
+    }
     if (check === undefined && exclude.length === 0 && report.status !== state.last) {
       const previous = state.last
       state.last = report.status
       this.emit({ type: 'probe', probe: kind, previous, current: report.status })
     }
-    return report
+    return { report, basis: exclude.length === 0 ? basis : undefined }
+  }
+
+  handleCached(request: HealthRequest): HealthResponse | undefined {
+    const entry = this.rendered.get(request.path)
+    if (entry === undefined || (request.query !== undefined && request.query !== '')) return undefined
+    if (entry.phase !== this.lifecycle.phase || entry.started !== this.isStarted) return undefined
+    const { basis, results } = entry
+    for (let index = 0; index < basis.length; index += 1) {
+      if ((basis[index] as CheckRunner).peek() !== results[index]) return undefined
+    }
+    const method = request.method ?? 'GET'
+    if (method === 'GET') return entry.get
+    return method === 'HEAD' ? entry.head : undefined
   }
 
   async handle(request: HealthRequest): Promise<HealthResponse | undefined> {
+    const cached = this.handleCached(request)
+    if (cached !== undefined) return cached
     const route = this.route(request.path)
     if (route === undefined) return undefined
     const method = request.method ?? 'GET'
@@ -460,19 +515,31 @@ class HealthImpl implements Health {
       return this.respond(method, 404, { status: 'fail', output: `no ${route.probe} check named ${quote(route.check)}` })
     }
     const exclude = queryValues(request, 'exclude')
-    const verbose = queryValues(request, 'verbose').length > 0
-    const report = await this.probe(route.probe, { exclude, check: route.check, verbose })
-    const disclose = await this.disclose(request)
-    return this.respond(method, report.status === 'fail' ? 503 : 200, toHealthJson(report, { service: this.service, disclose }))
+    const verbose = queryValues(request, 'verbose').some((value) => value !== 'false' && value !== '0')
+    const { report, basis } = await this.evaluate(route.probe, this.probes[route.probe], { exclude, check: route.check, verbose })
+    const disclose = typeof this.details === 'function' ? await this.disclose(request) : this.details === 'always'
+    const json = toHealthJson(report, { service: this.service, disclose })
+    const status = report.status === 'fail' ? 503 : 200
+    const queried = request.path.includes('?') || (request.query !== undefined && request.query !== '')
+    if (basis === undefined || queried || typeof this.details === 'function') return this.respond(method, status, json)
+    // Remember the rendered answer for as long as the results it was made from stay in memory.
+    const results = basis.map((runner) => runner.peek())
+    const get = this.respond('GET', status, json)
+    if (results.every((result) => result !== undefined)) {
+      const head = Object.freeze({ ...get, body: '' })
+      this.rendered.set(request.path, { phase: this.lifecycle.phase, started: this.isStarted, basis, results, get, head })
+      return method === 'HEAD' ? head : get
+    }
+    return method === 'HEAD' ? { ...get, body: '' } : get
   }
 
   private respond(method: string, status: number, json: object): HealthResponse {
     const body = JSON.stringify(json)
-    return {
+    return Object.freeze({
       status,
-      headers: { ...BASE_HEADERS, 'content-length': String(Buffer.byteLength(body)) },
+      headers: Object.freeze({ ...BASE_HEADERS, 'content-length': String(Buffer.byteLength(body)) }) as Record<string, string>,
       body: method === 'HEAD' ? '' : body,
-    }
+    })
   }
 
   private async disclose(request: HealthRequest): Promise<boolean> {
@@ -505,35 +572,40 @@ class HealthImpl implements Health {
     state: ProbeState,
     exclude: readonly string[],
     only: string | undefined,
-  ): Promise<HealthReport> {
+  ): Promise<Evaluation> {
     const notes: string[] = []
+    const constant = (report: HealthReport): Evaluation => ({ report, basis: [] })
     if (kind === 'startup') {
-      if (this.isStarted) return this.report(kind, 'pass', undefined, notes, [])
+      if (this.isStarted) return constant(this.report(kind, 'pass', undefined, notes, []))
       const results = await this.progressStartup()
       const selected = select(state, exclude, only, notes)
       const checks = selected.map((runner) => toCheckReport(runner, results[state.runners.indexOf(runner)] as CheckResult))
-      return this.isStarted
+      const report = this.isStarted
         ? this.report(kind, 'pass', undefined, notes, checks)
         : this.report(kind, 'fail', this.startingOutput(), notes, checks)
+      return { report, basis: undefined }
     }
     const phase = this.lifecycle.phase
     if (phase !== 'running') {
       // Shutting down: readiness fails so load balancers stop routing here; liveness passes so
       // the kubelet does not restart the container in the middle of its drain.
-      if (kind === 'liveness') return this.report(kind, 'pass', undefined, [phase], [])
-      return this.report(kind, 'fail', `${phase}: shutting down`, [phase], [])
+      if (kind === 'liveness') return constant(this.report(kind, 'pass', undefined, [phase], []))
+      return constant(this.report(kind, 'fail', `${phase}: shutting down`, [phase], []))
     }
     if (!this.isStarted) {
       // A booting process is alive: liveness passes, as the kubelet holds it off until startup passes.
-      if (kind === 'liveness') return this.report(kind, 'pass', undefined, ['starting'], [])
+      if (kind === 'liveness') return constant(this.report(kind, 'pass', undefined, ['starting'], []))
       // Readiness moves the startup gate on by itself, so platforms without a startup probe get ready too.
       await this.progressStartup()
-      if (!this.isStarted) return this.report(kind, 'fail', this.startingOutput(), ['starting'], [])
+      if (!this.isStarted) {
+        const report = this.report(kind, 'fail', this.startingOutput(), ['starting'], [])
+        return { report, basis: this.probes.startup.runners.length === 0 ? [] : undefined }
+      }
     }
     const selected = select(state, exclude, only, notes)
     const results = await Promise.all(selected.map((runner) => runner.get()))
     const checks = results.map((result, index) => toCheckReport(selected[index] as CheckRunner, result))
-    return this.report(kind, aggregate(checks), undefined, notes, checks)
+    return { report: this.report(kind, aggregate(checks), undefined, notes, checks), basis: selected }
   }
 
   /** Runs the startup checks (shared between concurrent callers) and opens the gate when all have passed once. */

@@ -32,16 +32,25 @@ export class CheckRunner {
 
   /** The check's current result: from memory when fresh, else from a (shared) run. */
   get(): Promise<CheckResult> {
-    const { check } = this
+    const fresh = this.peek()
+    if (fresh !== undefined) return Promise.resolve(fresh)
     const result = this.result
-    if (check.interval !== undefined) {
-      if (result === undefined) return this.inFlight ?? this.evaluate()
-      const age = this.clock.now() - result.time
-      if (check.maxAge !== undefined && age > check.maxAge) return Promise.resolve(this.stale(result, age))
-      return Promise.resolve(result)
+    if (this.check.interval !== undefined && result !== undefined) {
+      return Promise.resolve(this.stale(result, this.clock.now() - result.time))
     }
-    if (result !== undefined && this.clock.now() - result.time < check.cache) return Promise.resolve(result)
     return this.inFlight ?? this.evaluate()
+  }
+
+  /**
+   * The result in memory if a probe may use it as it is (within the cache window, or a
+   * background result within maxAge); undefined when a probe would have to run the check.
+   */
+  peek(): CheckResult | undefined {
+    const result = this.result
+    if (result === undefined) return undefined
+    const age = this.clock.now() - result.time
+    if (this.check.interval !== undefined) return this.check.maxAge !== undefined && age > this.check.maxAge ? undefined : result
+    return age < this.check.cache ? result : undefined
   }
 
   /** Starts the background loop of an `interval` check; a no-op for on-demand checks. */

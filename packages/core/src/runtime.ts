@@ -73,6 +73,8 @@ export interface RuntimeMonitor {
 }
 
 const NS_PER_MS = 1e6
+/** The histogram's sampling step, in ms; every recorded delay includes it once. */
+const RESOLUTION = 10
 const GC_SAMPLES = 1000
 
 /** @internal */
@@ -97,7 +99,7 @@ export class Runtime implements RuntimeMonitor {
     options: RuntimeOptions,
   ) {
     const window = positive(options.window, 60_000, 'runtime.window')
-    this.histogram = monitorEventLoopDelay({ resolution: 10 })
+    this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION })
     this.histogram.enable()
     const reset = (): void => {
       this.foldLoopDelay()
@@ -122,12 +124,12 @@ export class Runtime implements RuntimeMonitor {
       histogram === undefined || histogram.count === 0
         ? { min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 }
         : {
-            min: histogram.min / NS_PER_MS,
-            mean: histogram.mean / NS_PER_MS,
-            p50: histogram.percentile(50) / NS_PER_MS,
-            p90: histogram.percentile(90) / NS_PER_MS,
-            p99: histogram.percentile(99) / NS_PER_MS,
-            max: histogram.max / NS_PER_MS,
+            min: delay(histogram.min),
+            mean: delay(histogram.mean),
+            p50: delay(histogram.percentile(50)),
+            p90: delay(histogram.percentile(90)),
+            p99: delay(histogram.percentile(99)),
+            max: delay(histogram.max),
           }
     const sorted = [...this.gcPauses].sort((a, b) => a - b)
     const p99 = sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0)
@@ -160,7 +162,7 @@ export class Runtime implements RuntimeMonitor {
   }
 
   private foldLoopDelay(): void {
-    const max = this.histogram === undefined || this.histogram.count === 0 ? 0 : this.histogram.max / NS_PER_MS
+    const max = this.histogram === undefined || this.histogram.count === 0 ? 0 : delay(this.histogram.max)
     if (max > this.worstLoopDelay) this.worstLoopDelay = max
   }
 
@@ -176,7 +178,9 @@ export class Runtime implements RuntimeMonitor {
       this.maxLag = Math.max(this.maxLag, lag)
       if (lag >= threshold) {
         this.laggedSamples += 1
-        this.stallSince ??= now - lag
+        // Counted from the first late sample's arrival: one long pause before it is one slow
+        // tick, and must not fill the window by itself.
+        this.stallSince ??= now
       } else {
         this.laggedSamples = 0
         this.stallSince = undefined
@@ -209,6 +213,11 @@ export class Runtime implements RuntimeMonitor {
     const expected = this.clock.now() + interval
     this.cancelSample = this.clock.schedule(() => sample(expected), interval)
   }
+}
+
+/** A histogram reading in ns, as the delay beyond the sampling step, in ms. */
+function delay(ns: number): number {
+  return Math.max(0, ns / NS_PER_MS - RESOLUTION)
 }
 
 function positive(value: unknown, fallback: number, what: string): number {

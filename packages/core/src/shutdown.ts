@@ -37,7 +37,7 @@ export interface ShutdownOptions {
   terminationGracePeriodSeconds?: number
   /**
    * After a signal-started shutdown, exit the process: code 0 when every step finished cleanly,
-   * 1 when a hook failed or timed out. A second signal exits at once with 128 + the signal
+   * 1 when a hook failed or timed out or a server had to destroy busy connections. A second signal exits at once with 128 + the signal
    * number (130 for SIGINT, 143 for SIGTERM). `health.shutdown()` called directly never exits.
    * @default true
    */
@@ -64,6 +64,11 @@ export interface ShutdownResult {
   reason: string
   /** Hooks that threw, rejected or timed out, by name. */
   failedHooks: string[]
+  /**
+   * `onClosing` callbacks that failed: for servers, those that had to destroy connections still
+   * busy at the end of the grace period.
+   */
+  closeFailures: number
   /** The exit code the process gets (or would get, when the application owns the process). */
   exitCode: number
 }
@@ -97,6 +102,7 @@ export class Shutdown {
   private readonly hooks: Hook[] = []
   private readonly closers = new Set<Closer>()
   private running: Promise<ShutdownResult> | undefined
+  private signalled = false
   private warned = false
 
   constructor(
@@ -115,7 +121,7 @@ export class Shutdown {
     this.budget = seconds * 1000
     this.exit = options.exit ?? true
     const signals = options.signals ?? ['SIGTERM', 'SIGINT']
-    if (signals !== false && (!Array.isArray(signals) || signals.some((signal) => typeof signal !== 'string' || !(signal in constants.signals)))) {
+    if (signals !== false && (!Array.isArray(signals) || signals.some((signal) => typeof signal !== 'string' || !(signal in constants.signals) || signal === 'SIGKILL' || signal === 'SIGSTOP'))) {
       throw new HealthzError(`shutdown.signals must be false or a list of signal names like ['SIGTERM', 'SIGINT'], got ${JSON.stringify(signals)}.`, { code: 'INVALID_OPTION' })
     }
     this.signals = signals === false ? [] : signals
@@ -151,11 +157,13 @@ export class Shutdown {
 
   /** A signal arrived. */
   signal(signal: NodeJS.Signals): void {
-    if (this.running !== undefined) {
-      // A second signal: the operator wants out now.
+    if (this.signalled) {
+      // A second signal: the operator wants out now. (A signal during a shutdown the
+      // application started itself is the first one: it joins that shutdown.)
       this.host.onError(new HealthzError(`${signal} received again during shutdown: exiting at once`, { code: 'SHUTDOWN_FORCED' }))
       process.exit(128 + (constants.signals[signal] ?? 0))
     }
+    this.signalled = true
     void this.start(signal).then((result) => {
       if (this.exit) process.exit(result.exitCode)
     })
@@ -172,9 +180,12 @@ export class Shutdown {
     if (this.drainDelay > 0) await within(clock, this.drainDelay, new Promise<never>(() => undefined))
 
     this.move('closing')
+    let closeFailures = 0
     const closing = [...this.closers].map((close) =>
       settle(() => close({ gracePeriod: this.gracePeriod })).then((error) => {
-        if (error !== undefined) this.host.onError(new HealthzError(`closing a server failed: ${describeThrown(error)}`, { code: 'SERVER_CLOSE_FAILED', cause: error }))
+        if (error === undefined) return
+        closeFailures += 1
+        this.host.onError(new HealthzError(`closing a server failed: ${describeThrown(error)}`, { code: 'SERVER_CLOSE_FAILED', cause: error }))
       }),
     )
     // Closers enforce the grace period themselves; this bound only guards against one that does not.
@@ -192,7 +203,7 @@ export class Shutdown {
     this.move('stopped')
     this.unlisten()
     this.host.release()
-    return { reason, failedHooks, exitCode: failedHooks.length === 0 ? 0 : 1 }
+    return { reason, failedHooks, closeFailures, exitCode: failedHooks.length === 0 && closeFailures === 0 ? 0 : 1 }
   }
 
   private move(next: ShutdownPhase): void {

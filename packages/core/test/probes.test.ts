@@ -245,3 +245,58 @@ describe('HTTP semantics of handle()', () => {
     expect(await health.handle({ path: '/livez' })).toBeUndefined()
   })
 })
+
+describe('handleCached: the synchronous fast path', () => {
+  it('answers from memory while the results it was rendered from are fresh, and never runs a check', async () => {
+    const db = countedCheck('db', pass, { cache: 1000 })
+    const health = createHealth({ readiness: [db], shutdown: { signals: false } })
+    health.markStarted()
+    expect(health.handleCached({ path: '/readyz' })).toBeUndefined() // nothing rendered yet
+    const first = await health.handle({ path: '/readyz' })
+    const cached = health.handleCached({ path: '/readyz' })
+    expect(cached).toBe(first)
+    expect(health.handleCached({ method: 'HEAD', path: '/readyz' })).toMatchObject({ status: 200, body: '' })
+    expect(health.handleCached({ method: 'POST', path: '/readyz' })).toBeUndefined()
+    expect(db.calls).toBe(1)
+
+    await vi.advanceTimersByTimeAsync(1000) // the result leaves its cache window
+    expect(health.handleCached({ path: '/readyz' })).toBeUndefined()
+    db.behave(fail)
+    expect((await health.handle({ path: '/readyz' }))?.status).toBe(503)
+    expect(health.handleCached({ path: '/readyz' })?.status).toBe(503)
+  })
+
+  it('is invalidated by the startup gate, the shutdown phase and new watchdogs', async () => {
+    const health = createHealth({ shutdown: { signals: false } })
+    await health.handle({ path: '/livez' })
+    await health.handle({ path: '/readyz' })
+    expect(health.handleCached({ path: '/readyz' })?.status).toBe(503)
+    health.markStarted()
+    expect(health.handleCached({ path: '/readyz' })).toBeUndefined()
+    expect((await health.handle({ path: '/readyz' }))?.status).toBe(200)
+
+    await health.handle({ path: '/livez' })
+    expect(health.handleCached({ path: '/livez' })?.status).toBe(200)
+    health.watchdog('loop', { timeout: 100 })
+    expect(health.handleCached({ path: '/livez' })).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(200)
+    expect((await health.handle({ path: '/livez' }))?.status).toBe(503)
+    expect(health.handleCached({ path: '/livez' })).toBeUndefined() // watchdogs run on every probe
+
+    void health.shutdown()
+    expect(health.handleCached({ path: '/readyz' })).toBeUndefined()
+    expect((await health.handle({ path: '/readyz' }))?.status).toBe(503)
+  })
+
+  it('never serves requests with a query or a details function from memory', async () => {
+    const health = createHealth({ readiness: [countedCheck('db', pass)], details: () => true, shutdown: { signals: false } })
+    health.markStarted()
+    await health.handle({ path: '/readyz' })
+    expect(health.handleCached({ path: '/readyz' })).toBeUndefined()
+    const plain = createHealth({ readiness: [countedCheck('db', pass)], shutdown: { signals: false } })
+    plain.markStarted()
+    await plain.handle({ path: '/readyz?exclude=db' })
+    expect(plain.handleCached({ path: '/readyz?exclude=db' })).toBeUndefined()
+    expect(plain.handleCached({ path: '/readyz', query: 'exclude=db' })).toBeUndefined()
+  })
+})

@@ -43,7 +43,7 @@ describe('shutdown sequence', () => {
     expect(closing).not.toHaveBeenCalled()
     await vi.advanceTimersByTimeAsync(1)
     expect(closing).toHaveBeenCalledWith({ gracePeriod: 5000 })
-    expect(await done).toEqual({ reason: 'shutdown()', failedHooks: [], exitCode: 0 })
+    expect(await done).toEqual({ reason: 'shutdown()', failedHooks: [], closeFailures: 0, exitCode: 0 })
     expect(health.phase).toBe('stopped')
     expect(phases).toEqual(['running->draining', 'draining->closing', 'closing->stopped'])
     expect((await health.handle({ path: '/livez' }))?.status).toBe(200)
@@ -87,7 +87,7 @@ describe('shutdown sequence', () => {
     await vi.advanceTimersByTimeAsync(300)
     const result = await done
     expect(order).toEqual(['hangs', 'logger'])
-    expect(result).toEqual({ reason: 'shutdown()', failedHooks: ['throws', 'hangs', 'pool'], exitCode: 1 })
+    expect(result).toEqual({ reason: 'shutdown()', failedHooks: ['throws', 'hangs', 'pool'], closeFailures: 0, exitCode: 1 })
     const messages = onError.mock.calls.map(([error]) => (error as Error).message)
     expect(messages).toEqual([
       'onShutdown hook "throws" failed: sync boom; continuing',
@@ -108,6 +108,32 @@ describe('shutdown sequence', () => {
     const after = runs
     await vi.advanceTimersByTimeAsync(10_000)
     expect(runs).toBe(after)
+  })
+})
+
+describe('signals', () => {
+  it('a signal during a shutdown the application started joins it; only a second signal forces the exit', async () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never)
+    try {
+      const health = createHealth({ shutdown: { signals: ['SIGUSR2'], exit: false, drainDelay: 5000 }, onError: () => undefined })
+      const done = health.shutdown()
+      process.emit('SIGUSR2')
+      expect(exit).not.toHaveBeenCalled()
+      process.emit('SIGUSR2')
+      expect(exit).toHaveBeenCalledWith(128 + 12)
+      await vi.advanceTimersByTimeAsync(5000)
+      await done
+    } finally {
+      exit.mockRestore()
+    }
+  })
+
+  it('a failing closer (a server that destroyed busy connections) makes the exit code 1', async () => {
+    const onError = vi.fn()
+    const health = started({}, onError)
+    health.onClosing(() => Promise.reject(new Error('2 connection(s) destroyed')))
+    expect(await health.shutdown()).toMatchObject({ closeFailures: 1, exitCode: 1 })
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'SERVER_CLOSE_FAILED' }))
   })
 })
 
@@ -158,6 +184,7 @@ describe('shutdown configuration', () => {
   it('refuses bad options at construction', () => {
     expect(() => started({ drainDelay: -1 })).toThrowError(/shutdown.drainDelay must be/)
     expect(() => started({ signals: ['SIGNOPE' as NodeJS.Signals] })).toThrowError(/shutdown.signals must be/)
+    expect(() => started({ signals: ['SIGKILL'] })).toThrowError(/shutdown.signals must be/)
     expect(() => started({ terminationGracePeriodSeconds: 0 })).toThrowError(/terminationGracePeriodSeconds must be/)
     expect(() => started().onShutdown('close' as never)).toThrowError(/onShutdown expects a function/)
   })

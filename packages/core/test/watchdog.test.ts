@@ -66,6 +66,10 @@ describe('event-loop stall check', () => {
     const h = started({ runtime: { stall: { threshold: 1000, window: 10_000, sampleInterval: 500 } } })
     await vi.advanceTimersByTimeAsync(2000)
     await block(15_000)
+    await vi.advanceTimersByTimeAsync(500) // the late sample arrives
+    expect(await liveness(h)).toBe(200)
+    await block(1100) // and one more late sample right after: still not a sustained stall
+    await vi.advanceTimersByTimeAsync(500)
     expect(await liveness(h)).toBe(200)
     await vi.advanceTimersByTimeAsync(500)
     expect(await liveness(h)).toBe(200)
@@ -123,6 +127,8 @@ describe('runtime monitor', () => {
     const h = started()
     const plain = JSON.parse((await h.handle({ path: '/livez' }))?.body ?? '') as { checks?: object }
     expect(plain.checks).toBeUndefined()
+    const off = JSON.parse((await h.handle({ path: '/livez?verbose=false' }))?.body ?? '') as { checks?: object }
+    expect(off.checks).toBeUndefined()
     const verbose = JSON.parse((await h.handle({ path: '/livez?verbose' }))?.body ?? '') as { checks: Record<string, unknown> }
     expect(Object.keys(verbose.checks)).toEqual([
       'event-loop:delayP50',

@@ -111,7 +111,8 @@ export function trackConnections(servers: AnyServer | readonly AnyServer[]): Ser
     await Promise.race([allClosed, deadline])
     clearTimeout(timer)
     await waitForSockets(sockets)
-    return { closed: closed - destroyed, destroyed }
+    // Counted once every socket has emitted `close`: destroyed ones close too.
+    return { closed: Math.max(0, closed - destroyed), destroyed }
   }
 
   return {
@@ -150,11 +151,23 @@ export function drainOnShutdown(health: Health, servers: AnyServer | readonly An
     throw new HealthzError('drainOnShutdown expects the object createHealth() returns as its first argument.', { code: 'INVALID_OPTION' })
   }
   const drainer = trackConnections(servers)
-  return health.onClosing(({ gracePeriod }) => drainer.close({ gracePeriod }))
+  return health.onClosing(async ({ gracePeriod }) => {
+    const { destroyed } = await drainer.close({ gracePeriod })
+    if (destroyed > 0) {
+      // Requests were cut: the shutdown reports it (SERVER_CLOSE_FAILED) and exits 1.
+      throw new HealthzError(
+        `${destroyed} connection(s) still busy after gracePeriod ${gracePeriod} ms were destroyed; raise shutdown.gracePeriod if requests legitimately take longer`,
+        { code: 'SERVER_CLOSE_FAILED' },
+      )
+    }
+  })
 }
 
-/** Waits until every tracked socket has emitted `close` (destroy() closes asynchronously). */
+/**
+ * Waits until every tracked socket has emitted `close`. The set holds exactly those that have
+ * not (they leave it on `close`); `socket.closed` turns true earlier, while `close` is pending.
+ */
 function waitForSockets(sockets: Set<Socket>): Promise<void> {
-  const pending = [...sockets].filter((socket) => !socket.closed)
-  return Promise.all(pending.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())))).then(() => undefined)
+  // Not events.once: it would reject on a socket's 'error', which precedes its 'close'.
+  return Promise.all([...sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())))).then(() => undefined)
 }

@@ -45,20 +45,34 @@ export function createHealthListener(health: Health, options: HealthListenerOpti
   assertHealth(health, 'createHealthListener')
   const fallback = options.next ?? notFound
   const onError = options.onError ?? defaultOnError
+  const fail = (res: ServerResponse, error: unknown): void => {
+    onError(error instanceof Error ? error : new Error(String(error)))
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+    res.end('internal error while probing\n')
+  }
   return function healthzListener(req, res, next) {
     const url = req.url ?? '/'
-    if (!health.matches(url)) {
-      if (next !== undefined) next()
-      else fallback(req, res)
+    let probe: Promise<HealthResponse | undefined>
+    try {
+      // The fast path: an unchanged probe answer straight from memory, no promise, no rendering.
+      const cached = health.handleCached({ method: req.method, path: url })
+      if (cached !== undefined) {
+        sendHealthResponse(res, cached)
+        return
+      }
+      if (!health.matches(url)) {
+        if (next !== undefined) next()
+        else fallback(req, res)
+        return
+      }
+      probe = health.handle({ method: req.method, path: url, headers: req.headers })
+    } catch (error) {
+      fail(res, error)
       return
     }
-    health.handle({ method: req.method, path: url, headers: req.headers }).then(
+    probe.then(
       (response) => (response === undefined ? fallback(req, res) : sendHealthResponse(res, response)),
-      (error: unknown) => {
-        onError(error instanceof Error ? error : new Error(String(error)))
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
-        res.end('internal error while probing\n')
-      },
+      (error: unknown) => fail(res, error),
     )
   }
 }
@@ -91,7 +105,7 @@ export interface HealthServer {
  * Creates a health server on a port of its own, separate from the application's: the probes
  * stay reachable whatever the application's middleware does, and can be kept off the public
  * ingress. Every path that is not a probe answers 404. During shutdown it keeps answering
- * (readiness 503) until the very end: it closes in the last `onShutdown` hook.
+ * (readiness 503) until the very end: it closes once the shutdown has stopped.
  *
  * @example
  * ```ts
@@ -115,8 +129,10 @@ export function createHealthServer(health: Health, options: HealthServerOptions 
       server.close((error) => (error === undefined ? resolve() : reject(error)))
       server.closeAllConnections()
     })
-  // Registered at creation, so it runs after every hook the application registers later.
-  health.onShutdown(close, { name: 'health server' })
+  // The probes stay up through the whole shutdown, hooks included, and close once it has stopped.
+  health.on('change', (event) => {
+    if (event.type === 'phase' && event.current === 'stopped') void close().catch(() => undefined)
+  })
   return {
     server,
     close,

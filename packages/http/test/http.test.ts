@@ -152,10 +152,15 @@ describe('createHealthListener', () => {
 
   it('answers 500 and reports through onError if handling throws unexpectedly', async () => {
     const onError = vi.fn()
-    const broken = { matches: () => true, handle: () => Promise.reject(new Error('bug')) } as unknown as Health
+    const broken = { matches: () => true, handleCached: () => undefined, handle: () => Promise.reject(new Error('bug')) } as unknown as Health
     const port = await listen(createServer(createHealthListener(broken, { onError })))
     expect((await call(port, '/livez')).status).toBe(500)
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'bug' }))
+
+    const throwing = { matches: () => true, handleCached: () => { throw new Error('sync bug') }, handle: () => Promise.resolve(undefined) } as unknown as Health
+    const other = await listen(createServer(createHealthListener(throwing, { onError })))
+    expect((await call(other, '/livez')).status).toBe(500)
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'sync bug' }))
   })
 
   it('refuses a missing health object at construction', () => {
