@@ -23,3 +23,7 @@ interface QueueMessage {
 declare const broker: { poll(options: { max: number; waitMs: number }): Promise<QueueMessage[]> }
 /** The application's work on one message. */
 declare function handleMessage(message: QueueMessage): Promise<void>
+/** A node-postgres-like pool. */
+declare const pool: { query(text: string): Promise<unknown>; end(): Promise<void> }
+/** The application's own boot work (migrations, warm caches). */
+declare function boot(): Promise<void>
