@@ -1,0 +1,100 @@
+// @healthz/koa: the probes for Koa 2 and 3. Two ways in, one mechanism (@healthz/http): ahead
+// of Koa at the server's `request` event (fastest, and out of reach of every middleware), or
+// as Koa middleware inside the app's pipeline.
+import { createServer } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Health, HealthResponse } from '@healthz/core'
+import { attachHealth, sendHealthResponse } from '@healthz/http'
+import type { AttachHealthOptions } from '@healthz/http'
+
+export { attachHealth, drainOnShutdown } from '@healthz/http'
+export type { AttachHealthOptions } from '@healthz/http'
+
+/** What the middleware uses of Koa's context; typed structurally for Koa 2 and 3. */
+export interface HealthContext {
+  readonly method: string
+  readonly url: string
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  respond?: boolean
+}
+
+/** Options of {@link createHealthMiddleware}. */
+export interface HealthMiddlewareOptions {
+  /** Called when answering a probe failed unexpectedly (the request gets a 500). @default console.error */
+  onError?: (error: Error) => void
+}
+
+/** Koa middleware. */
+export type HealthMiddleware = (ctx: HealthContext, next: () => Promise<unknown>) => Promise<unknown>
+
+/**
+ * Koa middleware that answers the probe paths and calls `next()` for everything else. Use it
+ * first, before authentication, rate limiting and request logging, so those never see the
+ * probes. The response is written straight to node:http (`ctx.respond = false`), exactly as
+ * `@healthz/http` writes it.
+ *
+ * @example
+ * ```ts
+ * const app = new Koa()
+ * app.use(createHealthMiddleware(health)) // first: ahead of auth and logging
+ * app.use(authenticate)
+ * ```
+ */
+export function createHealthMiddleware(health: Health, options: HealthMiddlewareOptions = {}): HealthMiddleware {
+  const onError = options.onError ?? ((error: Error) => console.error('[healthz]', error))
+  return async function healthzMiddleware(ctx, next) {
+    let response: HealthResponse | undefined = health.handleCached({ method: ctx.method, path: ctx.url })
+    if (response === undefined) {
+      if (!health.matches(ctx.url)) return next()
+      try {
+        response = await health.handle({ method: ctx.method, path: ctx.url, headers: ctx.req.headers })
+      } catch (error) {
+        onError(error instanceof Error ? error : new Error(String(error)))
+        response = { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'internal error while probing\n' }
+      }
+      if (response === undefined) return next()
+    }
+    ctx.respond = false
+    sendHealthResponse(ctx.res, response)
+    return undefined
+  }
+}
+
+/** What {@link listen} needs of a Koa app: its request handler. */
+export interface CallbackApp {
+  callback(): (req: IncomingMessage, res: ServerResponse) => unknown
+}
+
+/** Options of {@link listen}. */
+export interface ListenOptions extends AttachHealthOptions {
+  /** The port. @default 0 (a free port) */
+  port?: number
+  /** The address. @default undefined (all addresses) */
+  host?: string
+}
+
+/**
+ * `app.listen()` with the probes answered at the server's `request` event, before Koa runs,
+ * and the server drained on shutdown: the fast path. Resolves once listening.
+ *
+ * @example
+ * ```ts
+ * const server = await listen(app, health, { port: 8080 })
+ * health.markStarted()
+ * ```
+ */
+export function listen(app: CallbackApp, health: Health, options: ListenOptions = {}): Promise<Server> {
+  const { port = 0, host, ...attachOptions } = options
+  const server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void)
+  attachHealth(server, health, attachOptions)
+  return new Promise<Server>((resolve, reject) => {
+    server.once('error', reject)
+    const onListening = (): void => {
+      server.off('error', reject)
+      resolve(server)
+    }
+    if (host === undefined) server.listen(port, onListening)
+    else server.listen(port, host, onListening)
+  })
+}
