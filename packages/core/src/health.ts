@@ -322,11 +322,7 @@ class HealthImpl implements Health {
               { code: 'DUPLICATE_CHECK' },
             )
           }
-          runner = new CheckRunner(check, this.clock, (previous, result) => {
-            this.emit({ type: 'check', name: result.name, previous, current: result.status, result })
-            // A background startup check can open the gate without waiting for a probe.
-            if (result.status !== 'fail') this.openIfBooted()
-          })
+          runner = this.createRunner(check)
           runnerFor.set(input as CheckInput, runner)
           byName.set(check.name, runner)
         }
@@ -407,14 +403,20 @@ class HealthImpl implements Health {
     if (this.runners.some((runner) => runner.check.name === check.name)) {
       throw new HealthzError(`A check named "${check.name}" already exists: give the watchdog or check another name.`, { code: 'DUPLICATE_CHECK' })
     }
-    const runner = new CheckRunner(check, this.clock, (previous, result) =>
-      this.emit({ type: 'check', name: result.name, previous, current: result.status, result }),
-    )
+    const runner = this.createRunner(check)
     state.runners.push(runner)
     state.byName.set(check.name, runner)
     this.runners.push(runner)
     this.rendered.clear()
     return runner
+  }
+
+  private createRunner(check: CheckDefinition): CheckRunner {
+    return new CheckRunner(check, this.clock, (previous, result) => {
+      this.emit({ type: 'check', name: result.name, previous, current: result.status, result })
+      // A background startup check can open the gate without waiting for a probe.
+      if (result.status !== 'fail') this.openIfBooted()
+    })
   }
 
   private removeLiveness(runner: CheckRunner): void {
