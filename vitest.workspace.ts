@@ -1,21 +1,32 @@
 // The one list of test projects. vitest 4 ignores this file on its own;
 // the root vitest.config.ts imports it as `test.projects`.
+//
+// Every package under packages/ with a `test/` folder is a project named after its folder, and
+// `@healthz/*` imports resolve to the packages' sources (tests run against the sources; the
+// built dist is checked by the consumer fixture and the child-process tests).
+import { existsSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 
-export const alias = {
-  '@healthz/core': root('./packages/core/src/index.ts'),
-  '@healthz/http': root('./packages/http/src/index.ts'),
-  '@healthz/express': root('./packages/express/src/index.ts'),
-  '@healthz/koa': root('./packages/koa/src/index.ts'),
-}
+const packages = readdirSync(root('./packages'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(root(`./packages/${entry.name}/src/index.ts`)))
+  .map((entry) => entry.name)
+  .sort()
+
+// `@healthz/<name>` → packages/<name>/src/index.ts, `@healthz/<name>/<entry>` → packages/<name>/src/<entry>.ts.
+export const alias = [
+  { find: /^@healthz\/([^/]+)$/, replacement: `${root('./packages')}/$1/src/index.ts` },
+  { find: /^@healthz\/([^/]+)\/(.+)$/, replacement: `${root('./packages')}/$1/src/$2.ts` },
+]
 
 export const projects = [
-  { test: { name: 'core', root: root('./packages/core'), include: ['test/**/*.test.ts', 'src/**/*.test.ts'] }, resolve: { alias } },
-  { test: { name: 'http', root: root('./packages/http'), include: ['test/**/*.test.ts', 'src/**/*.test.ts'] }, resolve: { alias } },
-  { test: { name: 'express', root: root('./packages/express'), include: ['test/**/*.test.ts'] }, resolve: { alias } },
-  { test: { name: 'koa', root: root('./packages/koa'), include: ['test/**/*.test.ts'] }, resolve: { alias } },
+  ...packages
+    .filter((name) => existsSync(root(`./packages/${name}/test`)))
+    .map((name) => ({
+      test: { name, root: root(`./packages/${name}`), include: ['test/**/*.test.ts', 'src/**/*.test.ts'] },
+      resolve: { alias },
+    })),
   // The testing guide's sample (docs/examples/testing.ts) runs as written.
   { test: { name: 'docs', root: root('./docs'), include: ['examples/testing.ts'] }, resolve: { alias } },
   { test: { name: 'examples', root: root('./examples'), include: ['**/*.test.ts'], exclude: ['**/node_modules/**'] }, resolve: { alias } },

@@ -1,8 +1,15 @@
 // One benchmark target, run by bench/probes.mjs as a child process so that the server and the
 // load generator never share an event loop (or, with taskset, a core).
 //
-//   node bench/server.mjs bare     a bare node:http server answering `ok`: the baseline
-//   node bench/server.mjs healthz  createHealthListener over a started health object
+//   node bench/server.mjs <kind>
+//
+//   bare                 a bare node:http server answering `ok`: the baseline of everything
+//   healthz              createHealthListener over a started health object (/livez, /readyz)
+//   express-route        an Express app whose one route answers `ok`: the framework's baseline
+//   express-middleware   the same app with createHealthMiddleware(health) registered first
+//   express-listen       the same app started with @healthz/express listen(): the fast path
+//   express-terminus     the same app with @godaddy/terminus on its server (/livez)
+//   koa-route, koa-middleware, koa-listen, koa-terminus   the same four for Koa
 //
 // It listens on 127.0.0.1 on a free port, prints `{"port":N}` on one stdout line when ready,
 // and exits when stdin closes or on SIGTERM/SIGINT: the parent holds our stdin open, so we go
@@ -10,20 +17,22 @@
 // process.exit() (not a signal's default action) lets `node --cpu-prof` write its profile.
 import { createServer } from 'node:http'
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { createTerminus } from '@godaddy/terminus'
+import express from 'express'
+import Koa from 'koa'
 
 // Import the built packages by path: bench/ is not a workspace package, and measuring the
-// published artefact (dist) is the point. packages/http/dist resolves @healthz/core through
-// its workspace symlink to the same file, so there is one copy of core in the process.
+// published artefact (dist) is the point. The adapters' dist resolves @healthz/core and
+// @healthz/http through their workspace symlinks to these same files: one copy in the process.
 import { createHealth, defineCheck } from '../packages/core/dist/index.js'
 import { createHealthListener } from '../packages/http/dist/index.js'
+import * as healthzExpress from '../packages/express/dist/index.js'
+import * as healthzKoa from '../packages/koa/dist/index.js'
 
+const HOST = '127.0.0.1'
 const kind = process.argv[2]
 
-function bareListener(_req, res) {
-  res.end('ok')
-}
-
-function healthzListener() {
+function createBenchHealth() {
   // Five dependency checks with the default 1000 ms cache: under load /readyz is answered from
   // the cache, and each check runs about once a second. The "trivial async thing" is a hop
   // through the event loop, standing in for a ping whose cost is not what we measure here.
@@ -36,24 +45,71 @@ function healthzListener() {
       },
     }),
   )
-  // No liveness checks: /livez measures the fixed cost of the SDK's request path.
-  const health = createHealth({ service: { name: 'bench', version: '0.0.0' }, readiness })
+  // No liveness checks: /livez measures the fixed cost of the SDK's request path. Signals are
+  // ours (below), so the health object installs no handlers.
+  const health = createHealth({ service: { name: 'bench', version: '0.0.0' }, readiness, shutdown: { signals: false } })
   health.markStarted()
-  return createHealthListener(health)
+  return health
 }
 
-const listeners = { bare: bareListener, healthz: healthzListener }
-if (!(kind in listeners)) {
-  console.error(`usage: node bench/server.mjs ${Object.keys(listeners).join('|')}`)
+/** The application every framework target shares: one route answering `ok`. */
+function expressApp() {
+  const app = express()
+  app.get('/', (_req, res) => {
+    res.send('ok')
+  })
+  return app
+}
+
+function koaApp(health) {
+  const app = new Koa()
+  if (health !== undefined) app.use(healthzKoa.createHealthMiddleware(health))
+  app.use((ctx) => {
+    if (ctx.path === '/') ctx.body = 'ok'
+  })
+  return app
+}
+
+function listening(server) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, HOST, () => resolve(server))
+  })
+}
+
+/** Terminus as its README sets it up: on the app's server, the health check a resolved promise. */
+function withTerminus(server) {
+  createTerminus(server, { healthChecks: { '/livez': async () => {} } })
+  return server
+}
+
+const targets = {
+  bare: () => listening(createServer((_req, res) => res.end('ok'))),
+  healthz: () => listening(createServer(createHealthListener(createBenchHealth()))),
+  'express-route': () => listening(createServer(expressApp())),
+  'express-middleware': () => {
+    const app = express()
+    app.use(healthzExpress.createHealthMiddleware(createBenchHealth()))
+    app.get('/', (_req, res) => {
+      res.send('ok')
+    })
+    return listening(createServer(app))
+  },
+  'express-listen': () => healthzExpress.listen(expressApp(), createBenchHealth(), { port: 0, host: HOST }),
+  'express-terminus': () => listening(withTerminus(createServer(expressApp()))),
+  'koa-route': () => listening(createServer(koaApp().callback())),
+  'koa-middleware': () => listening(createServer(koaApp(createBenchHealth()).callback())),
+  'koa-listen': () => healthzKoa.listen(koaApp(), createBenchHealth(), { port: 0, host: HOST }),
+  'koa-terminus': () => listening(withTerminus(createServer(koaApp().callback()))),
+}
+
+if (!(kind in targets)) {
+  console.error(`usage: node bench/server.mjs ${Object.keys(targets).join('|')}`)
   process.exit(2)
 }
 
-const listener = kind === 'bare' ? bareListener : healthzListener()
-const server = createServer(listener)
-
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`)
-})
+const server = await targets[kind]()
+process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`)
 
 function shutdown() {
   server.closeAllConnections()

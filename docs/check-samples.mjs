@@ -1,6 +1,7 @@
 // Every code block marked `<!-- sample: PATH -->` in the Markdown docs must be the file at PATH
 // (relative to the Markdown file), which `tsc -p docs/tsconfig.json` type-checks. Run in CI.
-import { readFileSync, readdirSync } from 'node:fs'
+// `node docs/check-samples.mjs --write` copies each file into its blocks instead of checking.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -19,6 +20,17 @@ for (const file of markdown) {
     text = readFileSync(join(root, file), 'utf8')
   } catch {
     continue
+  }
+  if (process.argv.includes('--write')) {
+    const written = text.replace(SAMPLE, (block, path) => {
+      try {
+        return `<!-- sample: ${path} -->\n\`\`\`ts\n${readFileSync(resolve(dirname(join(root, file)), path), 'utf8').trimEnd()}\n\`\`\``
+      } catch {
+        return block
+      }
+    })
+    if (written !== text) writeFileSync(join(root, file), written)
+    text = written
   }
   for (const [, path, code] of text.matchAll(SAMPLE)) {
     const target = resolve(dirname(join(root, file)), path)

@@ -183,15 +183,29 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
   const originalEmit = server.emit
   // Intercepting `emit` (rather than reordering listeners) also covers request listeners the
   // application adds after attaching.
-  const emit = function healthzEmit(this: Server, event: string | symbol, ...args: unknown[]): boolean {
+  const emit = function healthzEmit(this: Server, event: string | symbol, req?: unknown, res?: unknown): boolean {
     if (event === 'request') {
-      const req = args[0] as IncomingMessage
-      if (health.matches(req.url ?? '/')) {
-        listener(req, args[1] as ServerResponse, noop)
+      const request = req as IncomingMessage
+      const url = request.url ?? '/'
+      let cached: HealthResponse | undefined
+      try {
+        // The fast path, as in the listener: an unchanged answer straight from memory.
+        cached = health.handleCached({ method: request.method, path: url })
+      } catch {
+        cached = undefined // the listener below answers, and reports the error
+      }
+      if (cached !== undefined) {
+        sendHealthResponse(res as ServerResponse, cached)
+        return true
+      }
+      if (health.matches(url)) {
+        listener(request, res as ServerResponse, noop)
         return true
       }
     }
-    return Reflect.apply(originalEmit, this, [event, ...args]) as boolean
+    // `arguments`, not a rest parameter: no array is built for the events we pass through.
+    // eslint-disable-next-line prefer-rest-params
+    return Reflect.apply(originalEmit, this, arguments) as boolean
   }
   server.emit = emit as typeof server.emit
   const undrain = options.drain === false ? undefined : drainOnShutdown(health, server)
@@ -211,8 +225,24 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
  * ```
  */
 export function sendHealthResponse(res: ServerResponse, response: HealthResponse): void {
-  res.writeHead(response.status, response.headers)
+  res.writeHead(response.status, rawHeaders(response))
   res.end(response.body)
+}
+
+/**
+ * The headers as node:http's flat `[name, value, name, value, …]` list, which `writeHead` takes
+ * without walking an object. Cached per response object: the core hands out the same object for
+ * an unchanged probe answer, so the fast path flattens each answer once.
+ */
+const flattened = new WeakMap<HealthResponse, string[]>()
+function rawHeaders(response: HealthResponse): string[] {
+  let raw = flattened.get(response)
+  if (raw === undefined) {
+    raw = []
+    for (const [name, value] of Object.entries(response.headers)) raw.push(name, value)
+    flattened.set(response, raw)
+  }
+  return raw
 }
 
 function notFound(_req: IncomingMessage, res: ServerResponse): void {
