@@ -5,6 +5,7 @@ export { runCheck } from './run.js'
 export { toHealthJson, WITHHELD } from './report.js'
 export { redact, REDACTED } from './redact.js'
 export { systemClock } from './clock.js'
+export { createRuntimeMonitor } from './runtime.js'
 export { HealthzError, isHealthzError } from './errors.js'
 
 export type {
@@ -33,7 +34,7 @@ export type {
   Watchdog,
   WatchdogOptions,
 } from './health.js'
-export type { EventLoopDelayStats, GcStats, RuntimeMonitor, RuntimeOptions, RuntimeStats, StallCheckOptions } from './runtime.js'
+export type { CreateRuntimeMonitorOptions, EventLoopDelayStats, GcStats, RuntimeMonitor, RuntimeOptions, RuntimeStats, StallCheckOptions } from './runtime.js'
 export type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
 export type { CheckResult, RunCheckOptions } from './run.js'
 export type { CheckReport, HealthJson, HealthJsonCheck, HealthJsonOptions, HealthReport, ProbeKind, ServiceInfo } from './report.js'

@@ -6,6 +6,7 @@ import type { IntervalHistogram } from 'node:perf_hooks'
 import type { CheckDefinition, CheckOutcome } from './check.js'
 import { defineCheck } from './check.js'
 import type { Clock } from './clock.js'
+import { systemClock } from './clock.js'
 import { HealthzError } from './errors.js'
 
 /** Event-loop delay percentiles over the current window, in ms. */
@@ -226,4 +227,26 @@ function positive(value: unknown, fallback: number, what: string): number {
     throw new HealthzError(`${what} must be a number of milliseconds above 0, got ${String(value)}.`, { code: 'INVALID_OPTION' })
   }
   return value
+}
+
+/** Options of {@link createRuntimeMonitor}. */
+export interface CreateRuntimeMonitorOptions extends RuntimeOptions {
+  /** The source of time. @default systemClock */
+  clock?: Clock
+}
+
+/**
+ * A runtime monitor of its own, for code that needs the process's worst pause without a
+ * health object (a heartbeat monitor, a gossip timer). With a health object, use
+ * `health.runtime` instead: one monitor per process is enough. Call `stop()` when done.
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntimeMonitor()
+ * setTimeout(() => console.log(runtime.stats().worstPause), 60_000)
+ * ```
+ */
+export function createRuntimeMonitor(options: CreateRuntimeMonitorOptions = {}): RuntimeMonitor {
+  const { clock = systemClock, ...runtime } = options
+  return new Runtime(clock, runtime)
 }
