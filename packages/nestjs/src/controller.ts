@@ -1,0 +1,127 @@
+// The probes inside Nest (`serve: 'controller'`): a controller that declares the probe routes,
+// and a middleware bound to those routes that answers them. Nest runs middleware before
+// guards, interceptors and pipes, so none of those can block or rewrite a probe.
+// Decorators are applied as functions: nothing here depends on decorator metadata.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { All, Controller, Inject, Injectable, Req, Res, SetMetadata } from '@nestjs/common'
+import type { NestMiddleware, Type } from '@nestjs/common'
+import type { Health, HealthRequest } from '@healthz/core'
+import { sendHealthResponse } from '@healthz/http'
+import { HEALTH, HEALTHZ_PROBE, SETTINGS } from './tokens.js'
+import type { Settings } from './settings.js'
+
+/** A request as the controller or middleware receives it: node's, Express's or Fastify's. */
+interface AnyRequest {
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+  readonly originalUrl?: string | undefined
+  readonly headers?: IncomingMessage['headers'] | undefined
+  /** Fastify's request: the node request. */
+  readonly raw?: IncomingMessage | undefined
+}
+
+/** A response as the controller receives it: Express's (a ServerResponse) or Fastify's reply. */
+interface AnyResponse {
+  /** Fastify's reply: the node response. */
+  readonly raw?: ServerResponse | undefined
+  /** Fastify's reply: take the response over from Fastify. */
+  hijack?: () => unknown
+}
+
+/**
+ * The probe path a request URL names, with its query: the longest suffix of the URL's path
+ * that is a probe path. Nest prepends the global prefix (and the controller's own routes may
+ * sit under a mount path), so the URL is `/api/livez` where the health object knows `/livez`.
+ *
+ * @internal
+ */
+export function toProbePath(health: Health, url: string): string | undefined {
+  const query = url.indexOf('?')
+  const path = query === -1 ? url : url.slice(0, query)
+  for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) {
+    const candidate = path.slice(at)
+    if (health.matches(candidate)) return query === -1 ? candidate : candidate + url.slice(query)
+  }
+  return undefined
+}
+
+/** @internal Answers a probe on a node response; false when the URL is not a probe path. */
+export function answer(health: Health, settings: Settings, req: AnyRequest, res: ServerResponse): boolean {
+  const path = toProbePath(health, req.originalUrl ?? req.url ?? '/')
+  if (path === undefined) return false
+  const request: HealthRequest = { method: req.method, path, headers: req.headers }
+  const fail = (error: unknown): void => {
+    settings.onError(error instanceof Error ? error : new Error(String(error)))
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+    res.end('internal error while probing\n')
+  }
+  try {
+    const cached = health.handleCached(request)
+    if (cached !== undefined) {
+      sendHealthResponse(res, cached)
+      return true
+    }
+    health.handle(request).then((response) => {
+      if (response === undefined) throw new Error(`no probe answers ${path}`)
+      sendHealthResponse(res, response)
+    }, fail).catch(fail)
+  } catch (error) {
+    fail(error)
+  }
+  return true
+}
+
+/**
+ * The middleware bound to the probe controller's routes: answers the probe before guards,
+ * interceptors and pipes run.
+ *
+ * @internal
+ */
+export class HealthProbeMiddleware implements NestMiddleware {
+  constructor(
+    private readonly health: Health,
+    private readonly settings: Settings,
+  ) {}
+
+  use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    if (!answer(this.health, this.settings, req, res)) next()
+  }
+}
+Injectable()(HealthProbeMiddleware)
+Inject(HEALTH)(HealthProbeMiddleware, undefined, 0)
+Inject(SETTINGS)(HealthProbeMiddleware, undefined, 1)
+
+/**
+ * Creates the controller that declares the probe routes (each probe path and `<path>/:check`,
+ * every method: the health object answers 405 itself). Its handler answers too, for a request
+ * that reaches it without the middleware.
+ *
+ * @internal
+ */
+export function createProbeController(routes: readonly string[]): Type<unknown> {
+  class HealthProbeController {
+    constructor(
+      private readonly health: Health,
+      private readonly settings: Settings,
+    ) {}
+
+    probe(req: AnyRequest, res: AnyResponse): void {
+      const raw = res.raw ?? (res as unknown as ServerResponse)
+      res.hijack?.() // Fastify: we write the node response ourselves
+      if (!answer(this.health, this.settings, req.raw ?? req, raw)) {
+        raw.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        raw.end('not found\n')
+      }
+    }
+  }
+  const prototype = HealthProbeController.prototype
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, 'probe') as PropertyDescriptor
+  All([...routes])(prototype, 'probe', descriptor)
+  Req()(prototype, 'probe', 0)
+  Res()(prototype, 'probe', 1)
+  Inject(HEALTH)(HealthProbeController, undefined, 0)
+  Inject(SETTINGS)(HealthProbeController, undefined, 1)
+  SetMetadata(HEALTHZ_PROBE, true)(HealthProbeController)
+  Controller()(HealthProbeController)
+  return HealthProbeController
+}

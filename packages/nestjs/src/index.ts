@@ -1,0 +1,9 @@
+// @healthz/nestjs: the probes for NestJS 11 and 12. Two ways in, one mechanism (@healthz/http):
+// ahead of Nest at the HTTP server's `request` event (the default: fastest, and out of reach of
+// guards, interceptors, pipes and middleware), or as a controller whose middleware answers
+// before guards run. Shutdown runs from Nest's lifecycle hooks.
+export { HealthModule } from './module.js'
+export { HEALTH, HEALTHZ_PROBE } from './tokens.js'
+
+export type { HealthFactoryOptions, HealthModuleAsyncOptions, HealthModuleOptions } from './module.js'
+export type { HealthModuleSettings } from './settings.js'

@@ -1,0 +1,222 @@
+// HealthModule: creates the health object from options or from DI, serves the probes (ahead of
+// Nest, or as a controller), opens the startup gate once Nest has bootstrapped, and runs the
+// drain sequence from Nest's shutdown hooks.
+import type { Server } from 'node:http'
+import { Inject, Optional } from '@nestjs/common'
+import type {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  FactoryProvider,
+  MiddlewareConsumer,
+  ModuleMetadata,
+  NestModule,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+  Provider,
+} from '@nestjs/common'
+import { HttpAdapterHost } from '@nestjs/core'
+import { createHealth, HealthzError } from '@healthz/core'
+import type { Health, HealthOptions, ProbePaths, ShutdownResult } from '@healthz/core'
+import { attachHealth, drainOnShutdown } from '@healthz/http'
+import { createProbeController, HealthProbeMiddleware } from './controller.js'
+import type { HealthModuleSettings, Settings } from './settings.js'
+import { toSettings } from './settings.js'
+import { HEALTH, SETTINGS } from './tokens.js'
+
+/**
+ * Options of {@link HealthModule.forRoot}: the options of `createHealth` (checks, paths,
+ * details, shutdown timings…) and the module's own. `shutdown.signals` defaults to `false`
+ * here: Nest owns the signals (`app.enableShutdownHooks()`), and the module drives the
+ * shutdown from Nest's hooks.
+ */
+export interface HealthModuleOptions extends HealthOptions, HealthModuleSettings {}
+
+/** What the `useFactory` of {@link HealthModule.forRootAsync} returns: `createHealth` options, paths and prefix aside. */
+export type HealthFactoryOptions = Omit<HealthOptions, 'paths' | 'prefix'>
+
+/** Options of {@link HealthModule.forRootAsync}. */
+export interface HealthModuleAsyncOptions extends HealthModuleSettings {
+  /** Modules that export the providers `inject` names (the one with your `DataSource`, Prisma or Redis client). @default [] */
+  imports?: ModuleMetadata['imports']
+  /** Tokens of the providers passed to `useFactory`, in order. @default [] */
+  inject?: FactoryProvider['inject']
+  /** Builds the health options, checks included, from the injected providers. May be async. */
+  useFactory: (...providers: never[]) => HealthFactoryOptions | Promise<HealthFactoryOptions>
+  /** Probe paths; static, because Nest declares routes before any provider exists. @default { liveness: '/livez', readiness: '/readyz', startup: '/startupz' } */
+  paths?: ProbePaths
+  /** A prefix for every probe path. @default '' */
+  prefix?: string
+}
+
+/** @internal The options the health object is created from. */
+const OPTIONS = Symbol.for('@healthz/nestjs:options')
+
+let warnedAboutSignals = false
+
+/**
+ * The healthz module for NestJS 11 and 12: liveness, readiness and startup probes with
+ * Kubernetes semantics, answered ahead of Nest's pipeline by default (so global guards,
+ * interceptors and pipes never see them); checks as plain definitions or built from your
+ * providers; the startup gate opened once Nest has bootstrapped; and, with
+ * `app.enableShutdownHooks()`, a drain on SIGTERM: readiness fails first, the drain delay
+ * passes, the server drains without dropping an accepted request, then Nest closes.
+ * Inject the health object with `@Inject(HEALTH)`.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [HealthModule.forRoot({ readiness: [postgres], shutdown: { drainDelay: 10_000 } })],
+ * })
+ * class AppModule {}
+ *
+ * const app = await NestFactory.create(AppModule)
+ * app.enableShutdownHooks()
+ * await app.listen(3000) // GET /livez, /readyz, /startupz
+ * ```
+ */
+export class HealthModule implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+  private server: Server | undefined
+  private shutdownStarted: Promise<ShutdownResult> | undefined
+
+  constructor(
+    private readonly health: Health,
+    private readonly settings: Settings,
+    private readonly options: HealthFactoryOptions,
+    private readonly adapterHost: HttpAdapterHost | undefined,
+  ) {}
+
+  /**
+   * The module with checks given as values.
+   *
+   * @throws {HealthzError} `INVALID_OPTION` for a wrong module option; `createHealth`'s errors
+   * (`DEPENDENCY_IN_LIVENESS`, `INVALID_CHECK`…) when Nest creates the health object.
+   * @example
+   * ```ts
+   * HealthModule.forRoot({ service: { name: 'orders' }, readiness: [postgres, redis] })
+   * ```
+   */
+  static forRoot(options: HealthModuleOptions = {}): DynamicModule {
+    if (typeof options !== 'object' || options === null) {
+      throw new HealthzError(`HealthModule.forRoot expects an options object, got ${options === null ? 'null' : typeof options}.`, { code: 'INVALID_OPTION' })
+    }
+    const { serve: _serve, started: _started, global: _global, ...healthOptions } = options
+    return HealthModule.build(toSettings(options), { provide: OPTIONS, useValue: healthOptions }, [])
+  }
+
+  /**
+   * The module with checks built from your providers: `inject` names them, `useFactory`
+   * receives them and returns the health options.
+   *
+   * @throws {HealthzError} `INVALID_OPTION` when `useFactory` is missing or a module option is wrong.
+   * @example
+   * ```ts
+   * HealthModule.forRootAsync({
+   *   imports: [DatabaseModule],
+   *   inject: [PG_POOL],
+   *   useFactory: (pool: Pool) => ({
+   *     readiness: [defineCheck({ name: 'postgres', run: () => pool.query('SELECT 1') })],
+   *   }),
+   * })
+   * ```
+   */
+  static forRootAsync(options: HealthModuleAsyncOptions): DynamicModule {
+    if (typeof options !== 'object' || options === null || typeof options.useFactory !== 'function') {
+      throw new HealthzError('HealthModule.forRootAsync expects { useFactory, inject?, imports? }: useFactory(...providers) returns the health options.', { code: 'INVALID_OPTION' })
+    }
+    const { useFactory, inject = [], paths, prefix } = options
+    const factory = async (...providers: never[]): Promise<HealthOptions> => {
+      const result = await useFactory(...providers)
+      if (typeof result !== 'object' || result === null) {
+        throw new HealthzError(`HealthModule.forRootAsync: useFactory must return the health options object, got ${result === null ? 'null' : typeof result}.`, { code: 'INVALID_OPTION' })
+      }
+      return { ...result, paths, prefix }
+    }
+    return HealthModule.build(toSettings(options), { provide: OPTIONS, useFactory: factory, inject }, options.imports ?? [])
+  }
+
+  private static build(settings: Settings, options: Provider, imports: NonNullable<ModuleMetadata['imports']>): DynamicModule {
+    const health: Provider = {
+      provide: HEALTH,
+      inject: [OPTIONS, SETTINGS],
+      useFactory: (given: HealthOptions, resolved: Settings): Health => {
+        if (given.onError !== undefined) resolved.onError = given.onError
+        // Nest owns the signals (enableShutdownHooks); the module drives the shutdown from its hooks.
+        return createHealth({ ...given, shutdown: { signals: false, ...given.shutdown } })
+      },
+    }
+    const controller = settings.serve === 'controller' ? createProbeController(settings.routes) : undefined
+    settings.controller = controller
+    return {
+      module: HealthModule,
+      global: settings.global,
+      imports,
+      controllers: controller === undefined ? [] : [controller],
+      providers: [{ provide: SETTINGS, useValue: settings }, options, health, ...(controller === undefined ? [] : [HealthProbeMiddleware])],
+      exports: [HEALTH],
+    }
+  }
+
+  /** @internal Binds the probe middleware to the probe controller's routes (`serve: 'controller'`). */
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.settings.controller !== undefined) consumer.apply(HealthProbeMiddleware).forRoutes(this.settings.controller)
+  }
+
+  /** @internal Attaches to the HTTP server, which Nest creates before any module initialises. */
+  onModuleInit(): void {
+    const server = this.adapterHost?.httpAdapter?.getHttpServer() as Server | undefined
+    if (server === undefined || server === null || typeof server.emit !== 'function') return
+    this.server = server
+    if (this.settings.serve === 'server') attachHealth(server, this.health, { onError: this.settings.onError })
+    else drainOnShutdown(this.health, server)
+    if (this.startedOn() === 'bootstrap') {
+      // app.listen() runs every module's init and bootstrap hooks first: listening means bootstrapped.
+      server.once('listening', () => this.markStarted())
+    }
+  }
+
+  /** @internal */
+  onApplicationBootstrap(): void {
+    if (this.server === undefined && this.startedOn() === 'bootstrap') this.markStarted()
+  }
+
+  /** @internal Shutdown begins: readiness fails from here on, and the drain delay starts. */
+  onModuleDestroy(): void {
+    this.startShutdown()
+  }
+
+  /**
+   * @internal Waits for the drain delay and the server's drain (requests in flight finish,
+   * keep-alive connections close), before Nest closes the server and calls
+   * `onApplicationShutdown` (where pools close).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const result = await this.startShutdown()
+    if (result.exitCode !== 0) this.settings.onError(new HealthzError(`shutdown finished with errors (hooks failed: ${result.failedHooks.join(', ') || 'none'}; servers that cut requests: ${result.closeFailures})`, { code: 'SERVER_CLOSE_FAILED' }))
+  }
+
+  private startShutdown(): Promise<ShutdownResult> {
+    this.shutdownStarted ??= this.health.shutdown()
+    return this.shutdownStarted
+  }
+
+  private startedOn(): 'bootstrap' | 'manual' {
+    return this.settings.started ?? ((this.options.startup?.length ?? 0) > 0 ? 'manual' : 'bootstrap')
+  }
+
+  private markStarted(): void {
+    if (this.options.shutdown?.signals === undefined && process.listenerCount('SIGTERM') === 0 && !warnedAboutSignals) {
+      warnedAboutSignals = true
+      process.emitWarning(
+        'healthz: no SIGTERM listener: call app.enableShutdownHooks() before app.listen(), so that SIGTERM fails readiness and drains the server before Nest closes.',
+        { code: 'HEALTHZ_NEST_SHUTDOWN_HOOKS' },
+      )
+    }
+    this.health.markStarted()
+  }
+}
+Inject(HEALTH)(HealthModule, undefined, 0)
+Inject(SETTINGS)(HealthModule, undefined, 1)
+Inject(OPTIONS)(HealthModule, undefined, 2)
+Inject(HttpAdapterHost)(HealthModule, undefined, 3)
+Optional()(HealthModule, undefined, 3)

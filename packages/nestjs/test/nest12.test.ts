@@ -1,0 +1,19 @@
+// NestJS 12, the upper end of the peer range: the package's own devDependencies.
+import 'reflect-metadata'
+import * as common from '@nestjs/common'
+import * as core from '@nestjs/core'
+import * as platformExpress from '@nestjs/platform-express'
+import * as platformFastify from '@nestjs/platform-fastify'
+import { createRequire } from 'node:module'
+import { describe, expect, it } from 'vitest'
+import { defineSuite } from './suite.js'
+
+const version = (createRequire(import.meta.url)('@nestjs/core/package.json') as { version: string }).version
+
+it('runs on NestJS 12', () => {
+  expect(version).toMatch(/^12\./)
+})
+
+describe('NestJS 12', () => {
+  defineSuite({ version, common, core, platformExpress, platformFastify })
+})
