@@ -1,0 +1,166 @@
+// What every factory shares: option validation, error wording, and the one mechanism that makes
+// a check honour its deadline without piling up work on a dependency that has stopped answering.
+import type { CheckDefinition, CheckKind, CheckOptions, CheckRun } from '@healthz/core'
+import { defineCheck, HealthzError, redact } from '@healthz/core'
+
+/**
+ * Options every check factory takes besides its own: what `defineCheck` takes, minus `run` and
+ * `kind` (the factory provides them), with a default `name`.
+ */
+export interface SharedCheckOptions extends Omit<CheckOptions, 'run' | 'kind' | 'name'> {
+  /** The check's name (`[a-z0-9._-]`, unique within a health object). @default the factory's, e.g. `'postgres'` */
+  name?: string
+}
+
+/** @internal The defaults a factory gives its check. */
+export interface FactoryDefaults {
+  name: string
+  kind: CheckKind
+  componentType: string
+  measurement?: string
+}
+
+/** @internal Builds the definition: the factory's defaults, the caller's options on top. */
+export function buildCheck(defaults: FactoryDefaults, options: SharedCheckOptions, run: CheckRun, own: readonly string[]): CheckDefinition {
+  const shared: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) {
+    if (!own.includes(key) && value !== undefined) shared[key] = value
+  }
+  return defineCheck({
+    ...defaults,
+    ...shared,
+    name: options.name ?? defaults.name,
+    kind: defaults.kind,
+    run,
+  } as CheckOptions)
+}
+
+/** @internal The options object a factory was given, or a clear error. */
+export function optionsObject<T extends object>(options: T | undefined, factory: string, example: string): T {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidOption(`${factory} expects an options object like ${example}, got ${options === null ? 'null' : typeof options}.`)
+  }
+  return options
+}
+
+/** @internal */
+export function invalidOption(message: string): HealthzError {
+  return new HealthzError(message, { code: 'INVALID_OPTION' })
+}
+
+/**
+ * @internal A failure with a message fit to show: prefixed with what failed, and redacted of
+ * credentials (drivers put connection strings in their errors). The driver's error is the `cause`.
+ */
+export function checkFailed(what: string, cause: unknown): HealthzError {
+  const detail = cause instanceof Error ? cause.message || cause.name : typeof cause === 'string' ? cause : String(cause)
+  const code = typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : undefined
+  const text = code !== undefined && !detail.includes(code) ? `${detail} (${code})` : detail
+  return new HealthzError(redact(`${what}: ${text}`), { code: 'CHECK_FAILED', cause })
+}
+
+/** @internal A positive finite number, or a clear error. */
+export function positive(value: unknown, what: string, allowZero = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw invalidOption(`${what} must be a number ${allowZero ? 'of at least 0' : 'above 0'}, got ${String(value)}.`)
+  }
+  return value
+}
+
+/** @internal Whether `value` has a method `name`. */
+export function hasMethod(value: unknown, name: string): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as Record<string, unknown>)[name] === 'function'
+}
+
+/**
+ * @internal One attempt at the dependency, shared by consecutive runs while it is unsettled.
+ *
+ * `watched` is true while a run is waiting on it. When a run's deadline passes, the run stops
+ * waiting and `abandon()` is called: the work releases what it holds (destroys a connection
+ * whose query is stuck, leaves a pool's wait queue) and, for what cannot be cancelled (a
+ * connection still being opened, a command queued on a shared client), makes sure that what
+ * arrives later is handed back at once unless a later run has started watching again.
+ */
+export interface Flight<T> {
+  readonly promise: Promise<T>
+  /** Whether a run is waiting on this attempt right now. */
+  readonly watched: boolean
+}
+
+/** @internal What a factory implements: one attempt, and what to do when nobody waits any more. */
+export interface Attempt<T> {
+  promise: Promise<T>
+  /** Called each time the run waiting on this attempt passes its deadline. */
+  abandon(): void
+}
+
+/**
+ * @internal Turns an attempt factory into a check `run` that:
+ * - waits on the attempt until it settles or the run's deadline passes, whichever comes first;
+ * - never starts a second attempt while one is unsettled: the next run joins it instead, so a
+ *   stalled dependency sees at most one ping from this check, however many probes time out;
+ * - removes its abort listener when done, so nothing stays attached to the signal.
+ */
+export function deadlineRun<T>(start: (flight: Flight<T>) => Attempt<T>, onPass: (value: T) => void | ReturnType<CheckRun> = () => undefined): CheckRun {
+  let current: { attempt: Attempt<T>; flight: { promise: Promise<T>; watched: boolean } } | undefined
+  return async ({ signal }) => {
+    if (signal.aborted) throw abortReason(signal)
+    let entry = current
+    if (entry === undefined) {
+      const flight = { promise: undefined as unknown as Promise<T>, watched: true }
+      let attempt: Attempt<T>
+      try {
+        attempt = start(flight)
+      } catch (error) {
+        throw error instanceof HealthzError ? error : checkFailed('could not start', error)
+      }
+      flight.promise = attempt.promise
+      const created = { attempt, flight }
+      entry = created
+      current = created
+      // Nobody may be waiting when it settles: never an unhandled rejection.
+      attempt.promise.then(
+        () => {
+          if (current === created) current = undefined
+        },
+        () => {
+          if (current === created) current = undefined
+        },
+      )
+    }
+    const joined = entry
+    joined.flight.watched = true
+    let value: T
+    try {
+      value = await new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        joined.flight.watched = false
+        try {
+          joined.attempt.abandon()
+        } finally {
+          reject(abortReason(signal))
+        }
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      joined.attempt.promise.then(
+        (result) => {
+          signal.removeEventListener('abort', onAbort)
+          resolve(result)
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort)
+          reject(error)
+        },
+      )
+      })
+    } finally {
+      joined.flight.watched = false
+    }
+    return onPass(value)
+  }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason
+  return reason instanceof Error ? reason : new HealthzError('aborted at the deadline', { code: 'CHECK_TIMEOUT' })
+}
