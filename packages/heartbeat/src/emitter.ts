@@ -1,0 +1,302 @@
+// The emitter: a node says "I'm alive" every interval, keeps trying (with backoff) when the
+// transport fails, never has two sends in flight, and says goodbye when it stops.
+import type { Clock, Health } from '@healthz/core'
+import { HealthzError, systemClock } from '@healthz/core'
+import type { Heartbeat, HeartbeatMetadata, HeartbeatStatus, HeartbeatTransport } from './types.js'
+
+/** The status of a node's beats: fixed, or read before every beat. */
+export type StatusSource = Exclude<HeartbeatStatus, 'leaving'> | (() => Exclude<HeartbeatStatus, 'leaving'> | Promise<Exclude<HeartbeatStatus, 'leaving'>>)
+
+/** Options of {@link startHeartbeat}. */
+export interface HeartbeatOptions {
+  /** This node's id, unique in the fleet. */
+  nodeId: string
+  /** How beats travel; needs `send`. */
+  transport: HeartbeatTransport
+  /** Time between beats, in ms. @default 1000 */
+  interval?: number
+  /**
+   * Random spread of each interval, as a fraction: 0.1 sends every 900 to 1100 ms at the
+   * default interval, so a fleet started together does not beat in lockstep.
+   * @default 0.1
+   */
+  jitter?: number
+  /** Facts sent with every beat, or a function that returns them (read before every beat). @default {} */
+  metadata?: HeartbeatMetadata | (() => HeartbeatMetadata)
+  /**
+   * The status each beat carries. A function is called before every beat (it may be async; it
+   * is cut at `sendTimeout`, and a throw or timeout sends `fail`).
+   * @default the readiness of `health` when given, else 'pass'
+   */
+  status?: StatusSource
+  /**
+   * A health object: beats carry its readiness status (`health.probe('readiness')`), and the
+   * `leaving` beat is sent when its shutdown starts (phase `draining`).
+   */
+  health?: Health
+  /** This life of the node; must grow across restarts. @default the clock's time at start, in ms */
+  incarnation?: number
+  /** How long one send may take before it counts as failed, in ms. @default the interval */
+  sendTimeout?: number
+  /**
+   * The longest wait between attempts while sends fail, in ms. The wait doubles from the
+   * interval on each failure up to this cap; keep it below the monitors' detection time, so
+   * the node is heard again soon after the transport recovers.
+   * @default 4 × interval
+   */
+  maxBackoff?: number
+  /** Called on each failed send. @default logs the first failure of each run of failures */
+  onError?: (error: Error) => void
+  /** The source of time. @default systemClock */
+  clock?: Clock
+}
+
+/** Counters of an emitter. */
+export interface HeartbeatEmitterStats {
+  /** Beats sent successfully. */
+  sent: number
+  /** Sends that failed or timed out. */
+  failed: number
+  /** Beats not started because the previous send was still in flight. */
+  skipped: number
+  /** Failures since the last successful send. */
+  consecutiveFailures: number
+}
+
+/** Options of {@link HeartbeatEmitter.stop}. */
+export interface StopOptions {
+  /** Send the final `leaving` beat. @default true */
+  leave?: boolean
+}
+
+/** A running emitter, as returned by {@link startHeartbeat}. */
+export interface HeartbeatEmitter {
+  readonly nodeId: string
+  readonly incarnation: number
+  /** The number of the last beat built. */
+  readonly seq: number
+  stats(): HeartbeatEmitterStats
+  /**
+   * Stops beating and sends the final `leaving` beat (unless `leave: false`), so monitors
+   * mark the node `left` at once. Resolves when it was sent or failed. Idempotent.
+   */
+  stop(options?: StopOptions): Promise<void>
+}
+
+/**
+ * Starts beating: the first beat goes out at once, then one every `interval` (± `jitter`).
+ *
+ * @example
+ * ```ts
+ * import { startHeartbeat } from '@healthz/heartbeat'
+ * import { redisTransport } from '@healthz/heartbeat/redis'
+ *
+ * const heartbeat = startHeartbeat({
+ *   nodeId: `worker-${process.pid}`,
+ *   transport: redisTransport({ publisher: redis }),
+ *   health, // beats carry readiness; `leaving` is sent when shutdown starts
+ *   metadata: { version: '2.14.0' },
+ * })
+ * ```
+ */
+export function startHeartbeat(options: HeartbeatOptions): HeartbeatEmitter {
+  return new Emitter(options)
+}
+
+class Emitter implements HeartbeatEmitter {
+  readonly nodeId: string
+  readonly incarnation: number
+  seq = -1
+  private readonly transport: HeartbeatTransport & Required<Pick<HeartbeatTransport, 'send'>>
+  private readonly interval: number
+  private readonly jitter: number
+  private readonly sendTimeout: number
+  private readonly maxBackoff: number
+  private readonly clock: Clock
+  private readonly metadata: () => HeartbeatMetadata
+  private readonly status: () => Promise<Exclude<HeartbeatStatus, 'leaving'>>
+  private readonly onError: (error: Error) => void
+  private readonly counters: HeartbeatEmitterStats = { sent: 0, failed: 0, skipped: 0, consecutiveFailures: 0 }
+  private inFlight: Promise<void> | undefined
+  private cancelNext: (() => void) | undefined
+  private stopping: Promise<void> | undefined
+  private unwatch: (() => void) | undefined
+
+  constructor(options: HeartbeatOptions) {
+    if (typeof options !== 'object' || options === null) invalid('startHeartbeat expects an options object: { nodeId, transport }.')
+    const { nodeId, transport } = options
+    if (typeof nodeId !== 'string' || nodeId === '' || nodeId.length > 256) {
+      invalid(`nodeId must be a non-empty string of at most 256 characters, unique in the fleet (e.g. the pod name), got ${JSON.stringify(nodeId)}.`)
+    }
+    if (typeof transport !== 'object' || transport === null || typeof transport.send !== 'function') {
+      invalid('startHeartbeat needs a transport that can send: createMemoryTransport(), or redisTransport / natsTransport / httpTransport from @healthz/heartbeat/redis, /nats and /http.')
+    }
+    this.nodeId = nodeId
+    this.transport = transport as typeof this.transport
+    this.interval = positive(options.interval, 1000, 'interval')
+    this.jitter = options.jitter ?? 0.1
+    if (typeof this.jitter !== 'number' || !(this.jitter >= 0 && this.jitter < 1)) {
+      invalid(`jitter must be a fraction from 0 (no spread) to below 1, got ${String(options.jitter)}; 0.1 spreads each interval by ±10%.`)
+    }
+    this.sendTimeout = positive(options.sendTimeout, this.interval, 'sendTimeout')
+    this.maxBackoff = positive(options.maxBackoff, 4 * this.interval, 'maxBackoff')
+    this.clock = options.clock ?? systemClock
+    this.incarnation = options.incarnation ?? this.clock.now()
+    if (typeof this.incarnation !== 'number' || !Number.isFinite(this.incarnation)) {
+      invalid(`incarnation must be a finite number that grows across restarts (the default is the start time in ms), got ${String(options.incarnation)}.`)
+    }
+    const metadata = options.metadata ?? {}
+    this.metadata = typeof metadata === 'function' ? metadata : () => metadata
+    if (typeof metadata !== 'function' && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
+      invalid('metadata must be a plain object of JSON values, or a function that returns one.')
+    }
+    this.status = this.statusReader(options.status, options.health)
+    let failing = false
+    this.onError =
+      options.onError ??
+      ((error) => {
+        if (this.counters.consecutiveFailures > 1) return
+        if (!failing) console.error(`[healthz] heartbeat of ${nodeId} could not be sent (retrying with backoff):`, error.message)
+        failing = true
+      })
+    const health = options.health
+    if (health !== undefined) {
+      this.unwatch = health.on('change', (event) => {
+        if (event.type === 'phase' && event.previous === 'running') void this.stop()
+      })
+    }
+    this.schedule(0)
+  }
+
+  stats(): HeartbeatEmitterStats {
+    return { ...this.counters }
+  }
+
+  stop(options: StopOptions = {}): Promise<void> {
+    this.stopping ??= this.finish(options.leave !== false)
+    return this.stopping
+  }
+
+  private async finish(leave: boolean): Promise<void> {
+    this.cancelNext?.()
+    this.cancelNext = undefined
+    this.unwatch?.()
+    if (this.inFlight !== undefined) await this.inFlight
+    if (!leave) return
+    this.seq += 1
+    const beat: Heartbeat = { nodeId: this.nodeId, incarnation: this.incarnation, seq: this.seq, sentAt: this.clock.now(), status: 'leaving', metadata: this.safeMetadata() }
+    await this.send(beat)
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopping !== undefined) return
+    this.cancelNext = this.clock.schedule(() => this.beat(), ms)
+  }
+
+  private beat(): void {
+    if (this.stopping !== undefined) return
+    if (this.inFlight !== undefined) {
+      // The last send has not settled, even past its deadline: never pile sends up.
+      this.counters.skipped += 1
+      this.schedule(this.nextDelay())
+      return
+    }
+    const sending = this.buildAndSend()
+    this.inFlight = sending
+    void sending.finally(() => {
+      this.inFlight = undefined
+    })
+    this.schedule(this.nextDelay())
+  }
+
+  private async buildAndSend(): Promise<void> {
+    const status = await this.withTimeout(this.status(), 'fail' as const)
+    if (this.stopping !== undefined) return
+    this.seq += 1
+    await this.send({ nodeId: this.nodeId, incarnation: this.incarnation, seq: this.seq, sentAt: this.clock.now(), status, metadata: this.safeMetadata() })
+  }
+
+  private async send(beat: Heartbeat): Promise<void> {
+    const controller = new AbortController()
+    let cancel: (() => void) | undefined
+    const timedOut = new Promise<never>((_, reject) => {
+      cancel = this.clock.schedule(() => {
+        const error = new HealthzError(`heartbeat send over ${this.transport.name} timed out after ${this.sendTimeout} ms`, { code: 'CHECK_TIMEOUT' })
+        controller.abort(error)
+        reject(error)
+      }, this.sendTimeout)
+    })
+    try {
+      await Promise.race([this.transport.send(beat, { signal: controller.signal }), timedOut])
+      this.counters.sent += 1
+      this.counters.consecutiveFailures = 0
+    } catch (error) {
+      this.counters.failed += 1
+      this.counters.consecutiveFailures += 1
+      try {
+        this.onError(error instanceof Error ? error : new HealthzError(`heartbeat send failed: ${String(error)}`, { code: 'CHECK_FAILED', cause: error }))
+      } catch {
+        // an onError that throws must not stop the heartbeat
+      }
+    } finally {
+      cancel?.()
+    }
+  }
+
+  private nextDelay(): number {
+    const failures = this.counters.consecutiveFailures
+    const base = failures === 0 ? this.interval : Math.min(this.maxBackoff, this.interval * 2 ** Math.min(failures, 20))
+    return base * (1 + this.jitter * (2 * Math.random() - 1))
+  }
+
+  private statusReader(status: StatusSource | undefined, health: Health | undefined): () => Promise<Exclude<HeartbeatStatus, 'leaving'>> {
+    if (status === undefined && health !== undefined) {
+      if (typeof health !== 'object' || health === null || typeof health.probe !== 'function') invalid('health must be the object createHealth() returns.')
+      return async () => (await health.probe('readiness')).status
+    }
+    if (status === undefined) return () => Promise.resolve('pass')
+    if (typeof status === 'function') {
+      return async () => {
+        const value = await status()
+        return value === 'pass' || value === 'warn' || value === 'fail' ? value : 'fail'
+      }
+    }
+    if (status !== 'pass' && status !== 'warn' && status !== 'fail') invalid(`status must be 'pass', 'warn', 'fail' or a function, got ${String(status)}.`)
+    return () => Promise.resolve(status)
+  }
+
+  /** Resolves with the value, or `fallback` when it rejects or takes longer than `sendTimeout`. */
+  private withTimeout<T>(promise: Promise<T>, fallback: T): Promise<T> {
+    return new Promise<T>((resolve) => {
+      const cancel = this.clock.schedule(() => resolve(fallback), this.sendTimeout)
+      promise.then(
+        (value) => {
+          cancel()
+          resolve(value)
+        },
+        () => {
+          cancel()
+          resolve(fallback)
+        },
+      )
+    })
+  }
+
+  private safeMetadata(): HeartbeatMetadata {
+    try {
+      return this.metadata()
+    } catch {
+      return {}
+    }
+  }
+}
+
+function positive(value: unknown, fallback: number, what: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) invalid(`${what} must be a number of milliseconds above 0, got ${String(value)}.`)
+  return value
+}
+
+function invalid(message: string): never {
+  throw new HealthzError(message, { code: 'INVALID_OPTION' })
+}

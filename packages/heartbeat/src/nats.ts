@@ -1,0 +1,102 @@
+// @healthz/heartbeat/nats: beats over NATS subjects, with the connection the application
+// already has (`nats` 2.x, or `@nats-io/transport-node` 3.x). This entry imports neither: the
+// connection is typed structurally.
+import { HealthzError } from '@healthz/core'
+import { encodeHeartbeat } from './codec.js'
+import type { HeartbeatTransport } from './types.js'
+
+/** A received NATS message: its payload. */
+export interface NatsMessageLike {
+  readonly data: Uint8Array
+}
+
+/** A NATS subscription: what unsubscribing needs. */
+export interface NatsSubscriptionLike {
+  unsubscribe(): void
+}
+
+/** A NATS status event; `disconnect` and `reconnect` are the ones the monitor needs. */
+export interface NatsStatusLike {
+  readonly type: string
+}
+
+/** What the transport needs of a NATS connection (`await connect({ servers })`). */
+export interface NatsConnectionLike {
+  publish(subject: string, payload?: Uint8Array | string): void
+  subscribe(subject: string, options: { callback: (error: Error | null, message: NatsMessageLike) => void }): NatsSubscriptionLike
+  status(): AsyncIterable<NatsStatusLike>
+  isClosed(): boolean
+}
+
+/** Options of {@link natsTransport}. */
+export interface NatsTransportOptions {
+  /** The connection. */
+  connection: NatsConnectionLike
+  /** The subject beats are published on. Emitters and monitors of one fleet share it. @default 'healthz.heartbeats' */
+  subject?: string
+}
+
+/**
+ * A transport over NATS core subjects (no JetStream: a late beat is worth nothing).
+ * Reconnection is the client's: it reconnects and resubscribes by itself, and the transport
+ * tells the monitor when the connection drops and returns, so nobody is convicted for the
+ * outage. While disconnected, the client buffers published beats and flushes them on
+ * reconnect; the monitor drops the ones that arrive out of order.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'nats'
+ * import { natsTransport } from '@healthz/heartbeat/nats'
+ *
+ * const transport = natsTransport({ connection: await connect({ servers: '127.0.0.1:4222' }) })
+ * ```
+ */
+export function natsTransport(options: NatsTransportOptions): HeartbeatTransport {
+  if (typeof options !== 'object' || options === null) invalid('natsTransport expects an options object: { connection, subject }.')
+  const { connection, subject = 'healthz.heartbeats' } = options
+  if (typeof connection !== 'object' || connection === null || typeof connection.publish !== 'function' || typeof connection.subscribe !== 'function') {
+    invalid('natsTransport connection must be a NATS connection (the result of `await connect(...)` from nats).')
+  }
+  if (typeof subject !== 'string' || subject === '' || /[\s*>]/.test(subject)) {
+    invalid(`natsTransport subject must be a plain subject without spaces or wildcards, got ${JSON.stringify(subject)}.`)
+  }
+  return {
+    name: 'nats',
+    send(beat) {
+      // publish() buffers and throws only when the connection is closed.
+      connection.publish(subject, encodeHeartbeat(beat))
+      return Promise.resolve()
+    },
+    listen(receiver) {
+      const subscription = connection.subscribe(subject, {
+        callback: (error, message) => {
+          if (error === null) receiver.deliver(message.data)
+        },
+      })
+      let closed = false
+      void (async () => {
+        try {
+          for await (const status of connection.status()) {
+            if (closed) break
+            if (status.type === 'disconnect') receiver.connection(false)
+            else if (status.type === 'reconnect') receiver.connection(true)
+          }
+        } catch {
+          // the status stream ends with the connection
+        }
+        if (!closed) receiver.connection(false) // the connection closed for good
+      })()
+      return Promise.resolve({
+        close() {
+          closed = true
+          if (!connection.isClosed()) subscription.unsubscribe()
+          return Promise.resolve()
+        },
+      })
+    },
+  }
+}
+
+function invalid(message: string): never {
+  throw new HealthzError(message, { code: 'INVALID_OPTION' })
+}
