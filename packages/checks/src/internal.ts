@@ -1,7 +1,7 @@
 // What every factory shares: option validation, error wording, and the one mechanism that makes
 // a check honour its deadline without piling up work on a dependency that has stopped answering.
 import type { CheckDefinition, CheckKind, CheckOptions, CheckRun } from '@healthz/core'
-import { defineCheck, HealthzError, redact } from '@healthz/core'
+import { defineCheck, HealthzError, isHealthzError, redact } from '@healthz/core'
 
 /**
  * Options every check factory takes besides its own: what `defineCheck` takes, minus `run` and
@@ -90,8 +90,11 @@ export interface Flight<T> {
 /** @internal What a factory implements: one attempt, and what to do when nobody waits any more. */
 export interface Attempt<T> {
   promise: Promise<T>
-  /** Called each time the run waiting on this attempt passes its deadline. */
-  abandon(): void
+  /**
+   * Called each time the run waiting on this attempt passes its deadline. Returns what the
+   * attempt was stuck on (`'pool exhausted: …'`), added to the timeout's message.
+   */
+  abandon(): string | undefined
 }
 
 /**
@@ -99,9 +102,10 @@ export interface Attempt<T> {
  * - waits on the attempt until it settles or the run's deadline passes, whichever comes first;
  * - never starts a second attempt while one is unsettled: the next run joins it instead, so a
  *   stalled dependency sees at most one ping from this check, however many probes time out;
+ * - says at the deadline what it was stuck on;
  * - removes its abort listener when done, so nothing stays attached to the signal.
  */
-export function deadlineRun<T>(start: (flight: Flight<T>) => Attempt<T>, onPass: (value: T) => void | ReturnType<CheckRun> = () => undefined): CheckRun {
+export function deadlineRun<T>(start: (flight: Flight<T>) => Attempt<T>, onPass: (value: T) => ReturnType<CheckRun> = () => undefined): CheckRun {
   let current: { attempt: Attempt<T>; flight: { promise: Promise<T>; watched: boolean } } | undefined
   return async ({ signal }) => {
     if (signal.aborted) throw abortReason(signal)
@@ -112,46 +116,50 @@ export function deadlineRun<T>(start: (flight: Flight<T>) => Attempt<T>, onPass:
       try {
         attempt = start(flight)
       } catch (error) {
-        throw error instanceof HealthzError ? error : checkFailed('could not start', error)
+        throw checkFailed('could not start', error)
       }
       flight.promise = attempt.promise
       const created = { attempt, flight }
       entry = created
       current = created
       // Nobody may be waiting when it settles: never an unhandled rejection.
-      attempt.promise.then(
-        () => {
-          if (current === created) current = undefined
-        },
-        () => {
-          if (current === created) current = undefined
-        },
-      )
+      const settled = (): void => {
+        if (current === created) current = undefined
+      }
+      attempt.promise.then(settled, settled)
     }
     const joined = entry
     joined.flight.watched = true
     let value: T
     try {
       value = await new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
-        joined.flight.watched = false
-        try {
-          joined.attempt.abandon()
-        } finally {
-          reject(abortReason(signal))
+        const onAbort = (): void => {
+          joined.flight.watched = false
+          let detail: string | undefined
+          try {
+            detail = joined.attempt.abandon()
+          } catch {
+            detail = undefined
+          }
+          const reason = abortReason(signal)
+          // The abort listeners run inside core's deadline handler, before it reads the
+          // timeout's message for the report: what the check was stuck on belongs there.
+          if (detail !== undefined && isHealthzError(reason) && reason.code === 'CHECK_TIMEOUT') {
+            reason.message = redact(`${reason.message}: ${detail}`)
+          }
+          reject(reason)
         }
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-      joined.attempt.promise.then(
-        (result) => {
-          signal.removeEventListener('abort', onAbort)
-          resolve(result)
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort)
-          reject(error)
-        },
-      )
+        signal.addEventListener('abort', onAbort, { once: true })
+        joined.attempt.promise.then(
+          (result) => {
+            signal.removeEventListener('abort', onAbort)
+            resolve(result)
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort)
+            reject(error)
+          },
+        )
       })
     } finally {
       joined.flight.watched = false

@@ -161,25 +161,26 @@ function poolAttempt(pool: PgPoolLike, text: string, flight: Flight<void>): Atte
         // connection with a stuck query to the pool.
         phase = 'done'
         release(true)
-        fail(checkFailed('postgres ping', 'query still running at the deadline; connection destroyed'))
-      } else if (phase === 'waiting' && queued !== undefined) {
+        const detail = 'query still running; its connection was destroyed'
+        fail(checkFailed('postgres ping', detail))
+        return detail
+      }
+      if (phase === 'waiting' && queued !== undefined) {
         // Exhausted pool: stop waiting in its queue, so probes never pile up waiters.
+        const detail = `pool exhausted: no connection free (${pool.totalCount} open, ${pool.idleCount} idle, ${pool.waitingCount - 1} other waiting)`
         const queue = (pool as PoolInternals)._pendingQueue
         const index = Array.isArray(queue) ? queue.indexOf(queued) : -1
         if (index !== -1 && queue !== undefined) {
           queue.splice(index, 1)
           queued = undefined
           phase = 'done'
-          fail(
-            checkFailed(
-              'postgres pool exhausted',
-              `no connection free before the deadline (${pool.totalCount} open, ${pool.idleCount} idle, ${pool.waitingCount} waiting)`,
-            ),
-          )
+          fail(checkFailed('postgres ping', detail))
         }
+        return detail
       }
-      // Otherwise a connection is being opened: it goes back to the pool when it arrives,
-      // unless a later run has joined this attempt by then.
+      // A connection is being opened: it goes back to the pool when it arrives, unless a
+      // later run has joined this attempt by then.
+      return phase === 'waiting' ? 'still opening a connection to the server' : undefined
     },
   }
 }
@@ -194,6 +195,8 @@ function clientAttempt(client: PgClientLike, text: string, timeout: number): Att
     ),
     // The application's own Client is never destroyed by a health check; query_timeout drops
     // a query still queued behind the application's, and the next run waits on this one.
-    abandon() {},
+    abandon() {
+      return 'no answer yet; the next run waits on this one instead of sending another'
+    },
   }
 }

@@ -171,6 +171,7 @@ describe('postgresCheck over a Pool', () => {
     const check = postgresCheck({ client: p, timeout: 300, query: 'SELECT pg_sleep(1.5)' })
     const result = await timed(check)
     expect(result.status).toBe('fail')
+    expect(result.output).toMatch(/query still running; its connection was destroyed/)
     expect(result.elapsed).toBeLessThan(300 + SLACK)
     await eventually(() => p.totalCount === 0, 1000)
     expect(p.totalCount).toBe(0)
@@ -185,6 +186,7 @@ describe('postgresCheck over a Pool', () => {
     for (let i = 0; i < 3; i += 1) {
       const result = await timed(check)
       expect(result.status).toBe('fail')
+      expect(result.output).toMatch(/timed out after 250 ms.*pool exhausted: no connection free \(2 open, 0 idle, 0 other waiting\)/)
       expect(result.elapsed).toBeLessThan(250 + SLACK)
       expect(p.waitingCount).toBe(0)
     }
