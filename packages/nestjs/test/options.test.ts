@@ -1,0 +1,74 @@
+// Wrong options fail at the import (forRoot / forRootAsync) or when Nest creates the app, with a
+// HealthzError code and what to change; a hanging check never blocks a probe inside Nest.
+import 'reflect-metadata'
+import { Module } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
+import { ExpressAdapter } from '@nestjs/platform-express'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { defineCheck, isHealthzError } from '@healthz/core'
+import type { Health } from '@healthz/core'
+import { HEALTH, HealthModule } from '@healthz/nestjs'
+import type { HealthModuleOptions } from '@healthz/nestjs'
+import { call } from '../../../test-utils/client.js'
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run()
+  } catch (error) {
+    expect(isHealthzError(error)).toBe(true)
+    return (error as { code: string }).code
+  }
+  return undefined
+}
+
+async function create(imported: unknown) {
+  @Module({ imports: [imported as never] })
+  class AppModule {}
+  return NestFactory.create(AppModule, new ExpressAdapter(), { logger: false, abortOnError: false })
+}
+
+describe('options', () => {
+  it('refuses wrong module options at forRoot / forRootAsync, saying what to use', () => {
+    expect(codeOf(() => HealthModule.forRoot(null as unknown as HealthModuleOptions))).toBe('INVALID_OPTION')
+    expect(codeOf(() => HealthModule.forRoot({ serve: 'router' as 'server' }))).toBe('INVALID_OPTION')
+    expect(() => HealthModule.forRoot({ serve: 'router' as 'server' })).toThrow(/'server'.*'controller'/)
+    expect(codeOf(() => HealthModule.forRoot({ started: 'later' as 'manual' }))).toBe('INVALID_OPTION')
+    expect(codeOf(() => HealthModule.forRoot({ global: 'yes' as unknown as boolean }))).toBe('INVALID_OPTION')
+    expect(codeOf(() => HealthModule.forRootAsync({} as never))).toBe('INVALID_OPTION')
+    expect(() => HealthModule.forRootAsync({} as never)).toThrow(/useFactory/)
+  })
+
+  it("fails the app's creation when the health options are wrong: a dependency in liveness", async () => {
+    const postgres = defineCheck({ name: 'postgres', kind: 'dependency', run: () => undefined })
+    await expect(create(HealthModule.forRoot({ liveness: [postgres] }))).rejects.toMatchObject({ code: 'DEPENDENCY_IN_LIVENESS' })
+  })
+
+  it('fails the app\'s creation when useFactory does not return options', async () => {
+    await expect(create(HealthModule.forRootAsync({ useFactory: () => null as never }))).rejects.toMatchObject({ code: 'INVALID_OPTION', message: /useFactory must return/ })
+  })
+
+  it('answers the probe at the deadline when a check hangs, with one run in flight for many probes', async () => {
+    let runs = 0
+    const hanging = defineCheck({
+      name: 'hangs',
+      timeout: 150,
+      run: () => {
+        runs += 1
+        return new Promise<never>(() => undefined)
+      },
+    })
+    const app = await create(HealthModule.forRoot({ readiness: [hanging] }))
+    await app.listen(0, '127.0.0.1')
+    const port = (app.getHttpServer().address() as AddressInfo).port
+    try {
+      const replies = await Promise.all(Array.from({ length: 20 }, () => call(port, '/readyz')))
+      expect(replies.map((reply) => reply.status)).toEqual(Array(20).fill(503))
+      expect(runs).toBe(1)
+      expect((await call(port, '/livez')).status).toBe(200)
+      expect(app.get<Health>(HEALTH).started).toBe(true)
+    } finally {
+      await app.close()
+    }
+  })
+})
