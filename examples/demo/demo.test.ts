@@ -1,62 +1,22 @@
 // Runs the quick-start demo as a real child process, the way the README tells people to, and
 // checks what they are told they will see. Needs the workspace packages built (`pnpm build`).
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { runExample } from '../run-example.ts'
+import type { RunningExample } from '../run-example.ts'
 
 const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url))
 
-let child: ChildProcess
-let base: string
-let output = ''
+let demo: RunningExample
+const get: RunningExample['get'] = (path, init) => demo.get(path, init)
+const until: RunningExample['until'] = (path, status, within) => demo.until(path, status, within)
 
 beforeAll(async () => {
-  child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', BOOT_SECONDS: '1', DB_DOWN: '', DRAIN_SECONDS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  child.stdout?.setEncoding('utf8')
-  child.stderr?.setEncoding('utf8')
-  child.stderr?.on('data', (chunk: string) => (output += chunk))
-  base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not print its address in time:\n${output}`)), 10_000)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the demo exited early with code ${String(code)}:\n${output}`))
-    })
-    child.stdout?.on('data', (chunk: string) => {
-      output += chunk
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-  })
+  demo = await runExample(SERVER, { PORT: '0', HOST: '127.0.0.1', BOOT_SECONDS: '1', DB_DOWN: '', DRAIN_SECONDS: '1' })
 }, 15_000)
 
-afterAll(() => {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-})
-
-async function get(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: string }> {
-  const response = await fetch(base + path, init)
-  return { status: response.status, headers: response.headers, body: await response.text() }
-}
-
-/** Polls `path` until it answers `status`, for at most `within` ms. */
-async function until(path: string, status: number, within = 10_000): Promise<void> {
-  const deadline = Date.now() + within
-  let last = 0
-  while (Date.now() < deadline) {
-    last = (await get(path)).status
-    if (last === status) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`${path} still answered ${last}, not ${status}, after ${within} ms`)
-}
+afterAll(() => demo?.kill())
 
 describe('the quick-start demo', () => {
   test('while booting: /livez 200 at once, /startupz and /readyz 503', async () => {
@@ -81,7 +41,7 @@ describe('the quick-start demo', () => {
       checks: { 'database:responseTime': [{ status: 'pass' }], 'heap:used': [{ status: 'pass', observedUnit: 'MiB' }] },
     })
     expect((await get('/livez')).status).toBe(200)
-    expect(output).toContain('startup complete')
+    expect(demo.output()).toContain('startup complete')
   }, 15_000)
 
   test('the app routes work behind the probes', async () => {
@@ -121,15 +81,15 @@ describe('the quick-start demo', () => {
   }, 15_000)
 
   test('SIGTERM drains: readiness 503 while the app still serves, then exit 0', async () => {
-    const exited = once(child, 'exit')
-    child.kill('SIGTERM')
+    const exited = once(demo.child, 'exit')
+    demo.child.kill('SIGTERM')
     await until('/readyz', 503)
     expect((await get('/livez')).status).toBe(200)
     expect((await get('/orders')).status).toBe(200)
     const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null]
     expect(signal).toBeNull()
     expect(code).toBe(0)
-    expect(output).toContain('shutdown: running -> draining')
-    expect(output).toContain('shutdown hooks ran, bye')
+    expect(demo.output()).toContain('shutdown: running -> draining')
+    expect(demo.output()).toContain('shutdown hooks ran, bye')
   }, 10_000)
 })

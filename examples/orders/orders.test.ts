@@ -1,15 +1,14 @@
 // Runs the Express and the Koa example each as a real child process against the local Postgres,
 // in a schema of its own (PGOPTIONS search_path) that is dropped afterwards, and checks what
 // their comments promise. Needs the workspace packages built (`pnpm build`).
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { userInfo } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-
+import { runExample } from '../run-example.ts'
+import type { RunningExample } from '../run-example.ts'
 
 describe.each(['express', 'koa'])('the %s example', (framework) => {
   const SERVER = fileURLToPath(new URL(`../${framework}/server.mjs`, import.meta.url))
@@ -22,61 +21,23 @@ describe.each(['express', 'koa'])('the %s example', (framework) => {
       ? { connectionString: process.env.DATABASE_URL }
       : { host: process.env.PGHOST || '127.0.0.1', database: process.env.PGDATABASE || 'test', user: process.env.PGUSER || userInfo().username },
   )
-  let child: ChildProcess
-  let base: string
-  let output = ''
+  let example: RunningExample
+  const get: RunningExample['get'] = (path, init) => example.get(path, init)
+  const until: RunningExample['until'] = (path, status, within) => example.until(path, status, within)
 
   beforeAll(async () => {
     await admin.connect()
     await admin.query(`CREATE SCHEMA ${SCHEMA}`)
-    child = spawn(process.execPath, [SERVER], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', API_TOKEN: TOKEN, PGOPTIONS: `-c search_path=${SCHEMA}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    child.stdout?.setEncoding('utf8')
-    child.stderr?.setEncoding('utf8')
-    child.stderr?.on('data', (chunk: string) => (output += chunk))
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the example did not print its address in time:\n${output}`)), 10_000)
-      child.once('exit', (code) => {
-        clearTimeout(timer)
-        reject(new Error(`the example exited early with code ${String(code)}:\n${output}`))
-      })
-      child.stdout?.on('data', (chunk: string) => {
-        output += chunk
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-        if (match?.[1] !== undefined) {
-          clearTimeout(timer)
-          resolve(match[1])
-        }
-      })
-    })
+    example = await runExample(SERVER, { PORT: '0', HOST: '127.0.0.1', API_TOKEN: TOKEN, PGOPTIONS: `-c search_path=${SCHEMA}` })
   }, 15_000)
 
   afterAll(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    example?.kill()
     await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
     await admin.end()
   })
 
-  async function get(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: string }> {
-    const response = await fetch(base + path, init)
-    return { status: response.status, headers: response.headers, body: await response.text() }
-  }
-
   const auth = { authorization: `Bearer ${TOKEN}` }
-
-  /** Polls `path` until it answers `status`, for at most `within` ms. */
-  async function until(path: string, status: number, within = 10_000): Promise<void> {
-    const deadline = Date.now() + within
-    let last = 0
-    while (Date.now() < deadline) {
-      last = (await get(path)).status
-      if (last === status) return
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    throw new Error(`${path} still answered ${last}, not ${status}, after ${within} ms:\n${output}`)
-  }
 
   test('/livez answers 200 from the start', async () => {
     const livez = await get('/livez')
@@ -120,13 +81,13 @@ describe.each(['express', 'koa'])('the %s example', (framework) => {
 
   test('the probes reach neither the auth middleware nor the request log', async () => {
     for (const path of ['/livez', '/readyz', '/startupz', '/readyz/postgres']) expect((await get(path)).status).toBe(200)
-    expect(output).toContain('GET /orders 401')
-    expect(output).not.toMatch(/(GET|HEAD) \/(livez|readyz|startupz)/)
+    expect(example.output()).toContain('GET /orders 401')
+    expect(example.output()).not.toMatch(/(GET|HEAD) \/(livez|readyz|startupz)/)
   })
 
   test('SIGTERM: readiness 503 while the app still serves during the drain, then the pool closes and the process exits 0', async () => {
-    const exited = once(child, 'exit')
-    child.kill('SIGTERM')
+    const exited = once(example.child, 'exit')
+    example.child.kill('SIGTERM')
     await until('/readyz', 503, 1500)
     expect(JSON.parse((await get('/readyz')).body)).toMatchObject({ status: 'fail', notes: ['draining'] })
     expect((await get('/livez')).status).toBe(200)
@@ -134,7 +95,7 @@ describe.each(['express', 'koa'])('the %s example', (framework) => {
     const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null]
     expect(signal).toBeNull()
     expect(code).toBe(0)
-    expect(output).toContain('shutdown: running -> draining')
-    expect(output).toContain('postgres pool closed')
+    expect(example.output()).toContain('shutdown: running -> draining')
+    expect(example.output()).toContain('postgres pool closed')
   }, 15_000)
 })
