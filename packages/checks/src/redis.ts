@@ -1,0 +1,69 @@
+// @healthz/checks/redis: a Redis readiness check over the application's own node-redis client
+// (`redis` v4 and later). Never imports `redis`.
+import type { CheckDefinition } from '@healthz/core'
+import type { Attempt, SharedCheckOptions } from './internal.js'
+import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject } from './internal.js'
+
+/** The part of a node-redis client the check uses. */
+export interface NodeRedisLike {
+  /** Connected and ready for commands. */
+  readonly isReady: boolean
+  ping(): Promise<unknown>
+}
+
+/** Options of {@link redisCheck}. */
+export interface RedisCheckOptions extends SharedCheckOptions {
+  /** The application's node-redis client (`createClient()`, connected). The check opens no connection. */
+  client: NodeRedisLike
+}
+
+const OWN = ['client'] as const
+
+/**
+ * A Redis check (`kind: 'dependency'`, `componentType: 'datastore'`, reported as
+ * `redis:responseTime` in ms) over a node-redis v4+ client: `PING`, expecting `PONG`.
+ *
+ * A client that is not ready (connecting, reconnecting, closed) fails at once, without queuing
+ * a command in node-redis's offline queue. A `PING` still unanswered at the deadline is left to
+ * finish (the connection is the application's), and the next run waits on it instead of sending
+ * another: at most one `PING` from this check is in flight however long Redis stalls.
+ *
+ * @throws {HealthzError} `INVALID_OPTION` when `client` is not a node-redis client.
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { redisCheck } from '@healthz/checks/redis'
+ *
+ * const redis = await createClient({ url: process.env.REDIS_URL }).connect()
+ * createHealth({ readiness: [redisCheck({ client: redis })] })
+ * ```
+ */
+export function redisCheck(options: RedisCheckOptions): CheckDefinition {
+  const { client } = optionsObject(options, 'redisCheck', '{ client: redis }')
+  if (!hasMethod(client, 'ping') || typeof (client as { isReady?: unknown }).isReady !== 'boolean') {
+    throw invalidOption('redisCheck: client must be a node-redis v4+ client (pass { client: redis }, where redis = createClient(...)); for ioredis use ioredisCheck from @healthz/checks/ioredis.')
+  }
+  return buildCheck(
+    { name: 'redis', kind: 'dependency', componentType: 'datastore' },
+    options,
+    deadlineRun(() => ping(client)),
+    OWN,
+  )
+}
+
+function ping(client: NodeRedisLike): Attempt<void> {
+  if (!client.isReady) {
+    return { promise: Promise.reject(checkFailed('redis not connected', 'client is not ready (connecting, reconnecting or closed)')), abandon: () => undefined }
+  }
+  return {
+    promise: client.ping().then(
+      (reply) => {
+        if (reply !== 'PONG') throw checkFailed('redis ping', `unexpected reply ${JSON.stringify(reply)}`)
+      },
+      (error: unknown) => {
+        throw checkFailed('redis ping failed', error)
+      },
+    ),
+    abandon: () => 'no PONG yet; the next run waits on this PING instead of sending another',
+  }
+}
