@@ -1,0 +1,235 @@
+// The `healthz` command line: argument parsing, dispatch, output and exit statuses. The bin
+// (bin.ts) is a thin shell around runCli(), so everything here runs in tests in-process too.
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { parseDuration } from './duration.js'
+import { isCliError, usage } from './errors.js'
+import { renderManifest } from './manifest.js'
+import { probe } from './probe.js'
+
+/** Where the CLI reads and writes; every field defaults to the real process. */
+export interface CliIo {
+  /** @default process.stdout.write */
+  stdout: (text: string) => void
+  /** @default process.stderr.write */
+  stderr: (text: string) => void
+  /** Reads all of standard input (`healthz lint -`). @default reads process.stdin */
+  readStdin: () => Promise<string>
+  /** Reads a file as UTF-8. @default fs.promises.readFile */
+  readFile: (path: string) => Promise<string>
+  /** The package version, for `--version` and SARIF. @default '0.0.0' */
+  version: string
+}
+
+/** Exit statuses: 0 healthy or clean, 1 unhealthy or findings at the threshold, 2 usage or input error. */
+export const EXIT = Object.freeze({ OK: 0, FAILED: 1, USAGE: 2 })
+
+const HELP = `healthz: health probes for Node.js services on Kubernetes
+
+Usage:
+  healthz probe <url> [--timeout 2s] [--expect 200-399] [--header 'name: value'] [--quiet]
+      GET <url> once. Exit 0 when it answers an expected status in time, 1 with a one-line
+      reason when not, 2 on a usage error. For Docker HEALTHCHECK and exec probes without curl.
+
+  healthz lint <file...|-> [--format text|json|sarif] [--fail-on error|warning|info|none]
+               [--config healthz.yaml] [--disable rule,rule]
+      Check Kubernetes manifests (multi-document YAML, Lists, Helm output on stdin with -) for
+      probe mistakes. Exit 1 when a finding reaches --fail-on (default error), 2 on bad input.
+      Turn rules off for one workload with the annotation healthz/lint-disable: "rule,rule".
+
+  healthz manifest [--port 8080] [--boot-seconds 60] [--prefix /] [--name my-service]
+                   [--image IMAGE] [--pre-stop-seconds 0]
+      Print the recommended startup, liveness and readiness probes (and grace period) as a
+      Deployment that healthz lint passes.
+
+  healthz --version | --help
+
+Docs: https://github.com/healthz/healthz/blob/main/docs/cli.md
+`
+
+/**
+ * Runs the `healthz` command line and resolves with the exit status. Never throws for bad
+ * input: it prints one clear line and resolves with 2.
+ *
+ * @example
+ * ```ts
+ * const status = await runCli(['probe', 'http://127.0.0.1:8080/livez', '--timeout', '800ms'])
+ * process.exitCode = status
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  const out: CliIo = {
+    stdout: io.stdout ?? ((text) => void process.stdout.write(text)),
+    stderr: io.stderr ?? ((text) => void process.stderr.write(text)),
+    readStdin: io.readStdin ?? readProcessStdin,
+    readFile: io.readFile ?? ((path) => readFile(path, 'utf8')),
+    version: io.version ?? '0.0.0',
+  }
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'probe':
+        return await probeCommand(rest, out)
+      case 'lint':
+        return await lintCommand(rest, out)
+      case 'manifest':
+        return manifestCommand(rest, out)
+      case '--version':
+      case '-v':
+        out.stdout(`${out.version}\n`)
+        return EXIT.OK
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out.stdout(HELP)
+        return command === undefined ? EXIT.USAGE : EXIT.OK
+      default:
+        throw usage(`unknown command ${JSON.stringify(command)}: use probe, lint or manifest (healthz --help).`)
+    }
+  } catch (error) {
+    if (isCliError(error)) {
+      out.stderr(`healthz${command === 'probe' || command === 'lint' || command === 'manifest' ? ` ${command}` : ''}: ${error.message}\n`)
+      return EXIT.USAGE
+    }
+    // A bug, not bad input: say so, with the stack, so it can be reported.
+    out.stderr(`healthz: unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    return EXIT.USAGE
+  }
+}
+
+type Options = Parameters<typeof parseArgs>[0] extends infer T ? (T extends { options?: infer O } ? NonNullable<O> : never) : never
+
+function parse(args: readonly string[], options: Options): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
+    return { values: values as Record<string, string | boolean | string[] | undefined>, positionals }
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]?.replace(/\.$/, '') : String(error)
+    throw usage(`${message} (healthz --help lists the options).`)
+  }
+}
+
+async function probeCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    timeout: { type: 'string', short: 't' },
+    expect: { type: 'string', short: 'e' },
+    header: { type: 'string', short: 'H', multiple: true },
+    quiet: { type: 'boolean', short: 'q' },
+  })
+  if (values.help === true) return help(io)
+  if (positionals.length !== 1) throw usage(`expects one URL, like healthz probe http://127.0.0.1:8080/livez; got ${positionals.length === 0 ? 'none' : positionals.length}.`)
+  const headers: Record<string, string> = {}
+  for (const header of (values.header as string[] | undefined) ?? []) {
+    const colon = header.indexOf(':')
+    if (colon <= 0) throw usage(`--header ${JSON.stringify(header)} must look like 'name: value'.`)
+    headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim()
+  }
+  const result = await probe({
+    url: positionals[0] as string,
+    timeout: typeof values.timeout === 'string' ? parseDuration(values.timeout, '--timeout') : undefined,
+    expect: typeof values.expect === 'string' ? values.expect : undefined,
+    headers,
+  })
+  if (result.ok) {
+    if (values.quiet !== true) io.stdout(`healthz probe: ok, ${result.reason}\n`)
+    return EXIT.OK
+  }
+  io.stderr(`healthz probe: ${result.reason}\n`)
+  return EXIT.FAILED
+}
+
+const FORMATS = ['text', 'json', 'sarif'] as const
+const THRESHOLDS = ['error', 'warning', 'info', 'none'] as const
+
+async function lintCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    format: { type: 'string', short: 'f' },
+    'fail-on': { type: 'string' },
+    config: { type: 'string', short: 'c' },
+    disable: { type: 'string', multiple: true },
+  })
+  if (values.help === true) return help(io)
+  const format = (values.format ?? 'text') as string
+  if (!(FORMATS as readonly string[]).includes(format)) throw usage(`--format ${JSON.stringify(format)} is not one of text, json, sarif.`)
+  const failOn = (values['fail-on'] ?? 'error') as string
+  if (!(THRESHOLDS as readonly string[]).includes(failOn)) throw usage(`--fail-on ${JSON.stringify(failOn)} is not one of error, warning, info, none.`)
+  if (positionals.length === 0) throw usage('expects manifest files, or - to read standard input (helm template ./chart | healthz lint -).')
+
+  const { lint, formatJson, formatSarif, formatText, parseHealthzConfig } = await import('./lint/index.js')
+  const { RULES } = await import('./lint/rules.js')
+  const disable = ((values.disable as string[] | undefined) ?? []).flatMap((list) => list.split(/[\s,]+/)).filter((id) => id !== '')
+  for (const id of disable) {
+    if (!RULES.some((rule) => rule.id === id)) throw usage(`--disable ${JSON.stringify(id)} is not a rule; the rules are ${RULES.map((rule) => rule.id).join(', ')}.`)
+  }
+  const config = typeof values.config === 'string' ? await parseHealthzConfig(await read(values.config, io), values.config) : undefined
+
+  const inputs = []
+  let stdinRead = false
+  for (const file of positionals) {
+    if (file === '-') {
+      if (stdinRead) throw usage('- (standard input) can be given once.')
+      stdinRead = true
+      inputs.push({ file: '<stdin>', text: await io.readStdin() })
+    } else {
+      inputs.push({ file, text: await read(file, io) })
+    }
+  }
+  const report = await lint(inputs, { config, disable: disable as never[] })
+  io.stdout(format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report, io.version) : formatText(report))
+  const rank = { error: 0, warning: 1, info: 2 } as const
+  const limit = failOn === 'none' ? -1 : rank[failOn as keyof typeof rank]
+  return report.findings.some((finding) => rank[finding.severity] <= limit) ? EXIT.FAILED : EXIT.OK
+}
+
+async function read(file: string, io: CliIo): Promise<string> {
+  try {
+    return await io.readFile(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (give the YAML files in it)' : code === 'EACCES' ? 'permission denied' : String((error as Error).message)
+    throw usage(`cannot read ${file}: ${why}.`)
+  }
+}
+
+function manifestCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse(args, {
+    port: { type: 'string', short: 'p' },
+    'boot-seconds': { type: 'string' },
+    prefix: { type: 'string' },
+    name: { type: 'string' },
+    image: { type: 'string' },
+    'pre-stop-seconds': { type: 'string' },
+  })
+  if (values.help === true) return help(io)
+  if (positionals.length > 0) throw usage(`takes no arguments, only options (got ${JSON.stringify(positionals[0])}).`)
+  const integer = (key: string): number | undefined => {
+    const value = values[key]
+    if (typeof value !== 'string') return undefined
+    if (!/^\d+$/.test(value)) throw usage(`--${key} must be a whole number, got ${JSON.stringify(value)}.`)
+    return Number(value)
+  }
+  io.stdout(
+    renderManifest({
+      port: integer('port'),
+      bootSeconds: integer('boot-seconds'),
+      preStopSeconds: integer('pre-stop-seconds'),
+      prefix: values.prefix as string | undefined,
+      name: values.name as string | undefined,
+      image: values.image as string | undefined,
+    }),
+  )
+  return EXIT.OK
+}
+
+function help(io: CliIo): number {
+  io.stdout(HELP)
+  return EXIT.OK
+}
+
+async function readProcessStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw usage('- reads manifests from standard input, but it is a terminal: pipe them in (helm template ./chart | healthz lint -).')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
+  return Buffer.concat(chunks).toString('utf8')
+}

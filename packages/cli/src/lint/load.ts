@@ -1,0 +1,195 @@
+// Reading manifests: multi-document YAML (kubectl, Helm's rendered output), `List` kinds, and
+// the workload kinds that carry a pod template. Every resource keeps the path of its pod spec
+// inside its document, so findings can point at a line.
+import { CliError } from '../errors.js'
+
+/** A path of keys and indexes inside one YAML document. */
+export type NodePath = readonly (string | number)[]
+
+/** A workload found in a manifest: the resource and where its pod spec is. */
+export interface LintResource {
+  /** The file as given (`-` reads stdin, shown as `<stdin>`). */
+  readonly file: string
+  /** The 1-based index of the YAML document in the file. */
+  readonly document: number
+  /** Helm's `# Source: chart/templates/x.yaml` comment above the document, when there is one. */
+  readonly source: string | undefined
+  readonly apiVersion: string
+  readonly kind: string
+  readonly name: string
+  readonly namespace: string | undefined
+  /** The resource's annotations merged with its pod template's. */
+  readonly annotations: Readonly<Record<string, string>>
+  /** The pod spec (`spec` of a Pod, `spec.template.spec` of a Deployment, …). */
+  readonly podSpec: Readonly<Record<string, unknown>>
+  /** Where the pod spec is inside the document. */
+  readonly podSpecPath: NodePath
+  /** The line and column (1-based) of a node inside the document, or of the resource when absent. */
+  locate(path: NodePath): { line: number; column: number }
+}
+
+/** One file's text and name. */
+export interface ManifestInput {
+  /** A name for messages and reports, e.g. the path, or `<stdin>`. */
+  file: string
+  text: string
+}
+
+/** What {@link loadManifests} found. */
+export interface LoadedManifests {
+  /** Workloads with a pod spec. */
+  resources: LintResource[]
+  /** How many Kubernetes objects were read in all, including kinds without a pod spec (Service, ConfigMap, …). */
+  objects: number
+}
+
+// Where each kind keeps its pod spec.
+const POD_SPEC_PATHS: Readonly<Record<string, NodePath>> = {
+  Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  // Argo Rollouts and OpenKruise keep a Deployment-shaped template.
+  Rollout: ['spec', 'template', 'spec'],
+  CloneSet: ['spec', 'template', 'spec'],
+}
+
+/** The kinds `healthz lint` looks into. */
+export const WORKLOAD_KINDS: readonly string[] = Object.freeze(Object.keys(POD_SPEC_PATHS))
+
+type YamlModule = typeof import('yaml')
+type YamlDocument = ReturnType<YamlModule['parseAllDocuments']> extends infer T ? (T extends readonly (infer D)[] ? D : never) : never
+
+/**
+ * Parses manifests and returns their workloads. YAML errors and documents that are not
+ * Kubernetes objects throw, with the file, the document and the line.
+ *
+ * @throws {CliError} `INPUT` for malformed YAML or a document without `apiVersion` and `kind`.
+ * @example
+ * ```ts
+ * const { resources } = await loadManifests([{ file: 'deploy.yaml', text }])
+ * ```
+ */
+export async function loadManifests(inputs: readonly ManifestInput[]): Promise<LoadedManifests> {
+  // Loaded on first use, so `healthz probe` never pays for the YAML parser.
+  const yaml = await import('yaml')
+  const resources: LintResource[] = []
+  let objects = 0
+  for (const input of inputs) {
+    const lineCounter = new yaml.LineCounter()
+    const documents = yaml.parseAllDocuments(input.text, { lineCounter, prettyErrors: false, uniqueKeys: false })
+    const list = Array.isArray(documents) ? documents : []
+    list.forEach((doc: YamlDocument, index: number) => {
+      const number = index + 1
+      const where = `${input.file}: document ${number}`
+      const problem = doc.errors[0]
+      if (problem !== undefined) {
+        const at = lineCounter.linePos(problem.pos[0])
+        throw new CliError(`${where}: YAML syntax error at line ${at.line}, column ${at.col}: ${firstLine(problem.message)}. Fix the YAML (kubectl apply --dry-run=client -f FILE shows the same).`, { code: 'INPUT', cause: problem })
+      }
+      if (doc.contents === null) return // an empty document: `---` at the end, or only comments
+      let value: unknown
+      try {
+        value = doc.toJS({ maxAliasCount: 1000 })
+      } catch (error) {
+        throw new CliError(`${where}: cannot be read: ${error instanceof Error ? error.message : String(error)}.`, { code: 'INPUT', cause: error })
+      }
+      const line = (path: NodePath): { line: number; column: number } => {
+        for (let length = path.length; length >= 0; length -= 1) {
+          const node = doc.getIn(path.slice(0, length), true) as { range?: [number, number, number] } | undefined
+          if (node !== undefined && node !== null && typeof node === 'object' && Array.isArray(node.range)) {
+            const pos = lineCounter.linePos(node.range[0])
+            return { line: pos.line, column: pos.col }
+          }
+        }
+        return { line: 1, column: 1 }
+      }
+      if (value === null || value === undefined) return // `---` followed by nothing
+      const source = helmSource(doc.commentBefore ?? (doc.contents as { commentBefore?: string | null } | null)?.commentBefore)
+      const visit = (object: unknown, path: NodePath): void => {
+        const position = line(path)
+        const at = `${where}${path.length > 0 ? ` (${path.join('.')})` : ''}, line ${position.line}`
+        if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+          throw new CliError(`${at}: is not a Kubernetes object but ${describe(object)}. healthz lint reads Kubernetes manifests: mappings with apiVersion and kind (a Helm chart: pipe \`helm template\` into \`healthz lint -\`).`, { code: 'INPUT' })
+        }
+        const record = object as Record<string, unknown>
+        const { apiVersion, kind } = record
+        if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
+          const keys = Object.keys(record).slice(0, 5).join(', ')
+          throw new CliError(`${at}: is not a Kubernetes object: it has no ${[typeof apiVersion === 'string' && apiVersion !== '' ? '' : 'apiVersion', typeof kind === 'string' && kind !== '' ? '' : 'kind'].filter(Boolean).join(' and no ')} (its keys: ${keys || 'none'}). healthz lint reads Kubernetes manifests; check the file is one (a Helm values file is not: render the chart with \`helm template\`).`, { code: 'INPUT' })
+        }
+        if (kind === 'List' || (kind.endsWith('List') && Array.isArray(record.items))) {
+          const items = Array.isArray(record.items) ? record.items : []
+          items.forEach((item, i) => visit(item, [...path, 'items', i]))
+          return
+        }
+        objects += 1
+        const specPath = POD_SPEC_PATHS[kind]
+        if (specPath === undefined) return
+        const podSpec = getIn(record, specPath)
+        if (!isRecord(podSpec)) return
+        const metadata = isRecord(record.metadata) ? record.metadata : {}
+        const templateMetadata = getIn(record, [...specPath.slice(0, -1), 'metadata'])
+        const annotations = { ...stringRecord(isRecord(templateMetadata) ? templateMetadata.annotations : undefined), ...stringRecord(metadata.annotations) }
+        const podSpecPath = [...path, ...specPath]
+        resources.push({
+          file: input.file,
+          document: number,
+          source,
+          apiVersion,
+          kind,
+          name: typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? `${metadata.generateName}*` : '(unnamed)',
+          namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
+          annotations,
+          podSpec,
+          podSpecPath,
+          locate: (relative) => line([...podSpecPath, ...relative]),
+        })
+      }
+      visit(value, [])
+    })
+  }
+  return { resources, objects }
+}
+
+/** @internal */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function getIn(value: unknown, path: NodePath): unknown {
+  let current = value
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined
+    current = (current as Record<string | number, unknown>)[key]
+  }
+  return current
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!isRecord(value)) return out
+  for (const [key, entry] of Object.entries(value)) if (typeof entry === 'string') out[key] = entry
+  return out
+}
+
+function helmSource(comment: string | null | undefined): string | undefined {
+  const match = /^\s*Source:\s*(\S+)/m.exec(comment ?? '')
+  return match?.[1]
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list'
+  if (value === null) return 'null'
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`
+  return `a ${typeof value}`
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? text).replace(/\.$/, '')
+}

@@ -1,0 +1,77 @@
+// The built `healthz` bin as users run it: a child process with real stdin, stdout, stderr and
+// exit status (run `pnpm build` first; `npm test` at the root does).
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fixture } from './helpers.js'
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> }
+
+function run(args: readonly string[], stdin?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.once('error', reject)
+    child.once('close', (status) => resolve({ status, stdout, stderr }))
+    child.stdin.end(stdin ?? '')
+  })
+}
+
+const server = createServer((req, res) => {
+  res.writeHead(req.url === '/livez' ? 200 : 503)
+  res.end()
+})
+let port = 0
+beforeAll(async () => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run pnpm --filter @healthz/cli build first`)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  port = (server.address() as AddressInfo).port
+})
+afterAll(() => new Promise((resolve) => server.close(resolve)))
+
+describe('the healthz bin', () => {
+  it('is what package.json points at, with a shebang', () => {
+    expect(PACKAGE.bin.healthz).toBe('./dist/bin.js')
+    expect(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
+  })
+
+  it('probe: exit 0, 1 and 2', async () => {
+    expect((await run(['probe', `http://127.0.0.1:${port}/livez`, '-q'])).status).toBe(0)
+    const failed = await run(['probe', `http://127.0.0.1:${port}/readyz`])
+    expect(failed).toMatchObject({ status: 1, stdout: '' })
+    expect(failed.stderr).toBe(`healthz probe: HTTP 503 Service Unavailable from http://127.0.0.1:${port}/readyz, expected 200-399\n`)
+    const usage = await run(['probe', 'bad url'])
+    expect(usage.status).toBe(2)
+    expect(usage.stderr).toBe('healthz probe: "bad url" is not a URL: give an absolute one, like http://127.0.0.1:8080/livez.\n')
+  })
+
+  it('lint -: Helm output piped through stdin', async () => {
+    const result = await run(['lint', '-'], readFileSync(fixture('input/helm-rendered.yaml'), 'utf8'))
+    expect(result.status).toBe(1)
+    expect(result.stdout).toContain('<stdin>:46:21 (shop/templates/deployment.yaml)  error  liveness-equals-readiness')
+  })
+
+  it('lint: malformed YAML gives one line and exit 2, no stack trace', async () => {
+    const result = await run(['lint', fixture('input/malformed.yaml')])
+    expect(result.status).toBe(2)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('YAML syntax error at line 10')
+  })
+
+  it('manifest | lint -', async () => {
+    const manifest = await run(['manifest', '--port', '3000'])
+    expect(manifest.status).toBe(0)
+    expect(await run(['lint', '-', '--fail-on', 'info'], manifest.stdout)).toMatchObject({ status: 0, stdout: 'healthz lint: no findings in 1 workload in 1 file.\n' })
+  })
+
+  it('--version prints the package version', async () => {
+    expect(await run(['--version'])).toMatchObject({ status: 0, stdout: `${PACKAGE.version}\n` })
+  })
+})

@@ -1,0 +1,279 @@
+// `healthz lint` over the corpus in fixtures/: one bad and one good manifest per rule, the
+// classic broken Deployment and its fix, every workload kind, Helm output on stdin, annotations,
+// the three output formats, exit statuses, and clear errors for input that is not a manifest.
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_TIMEOUT } from '@healthz/core'
+import { DEFAULT_CHECK_TIMEOUT, RULES, lint, parseHealthzConfig, renderManifest } from '../src/index.js'
+import type { Finding, LintOptions } from '../src/index.js'
+import { cli, fixture } from './helpers.js'
+
+async function lintFile(path: string, options: LintOptions = {}): Promise<Finding[]> {
+  const report = await lint([{ file: path, text: await readFile(fixture(path), 'utf8') }], options)
+  return report.findings
+}
+
+const rules = (findings: readonly Finding[]): string[] => findings.map((finding) => `${finding.rule}@${finding.container}:${finding.line}`)
+
+async function config(path: string): Promise<NonNullable<LintOptions['config']>> {
+  return parseHealthzConfig(await readFile(fixture(path), 'utf8'), path)
+}
+
+describe('the classic broken Deployment', () => {
+  it('reports liveness and readiness on /readyz as two errors, at the liveness path', async () => {
+    const findings = await lintFile('bad/classic-readyz.yaml')
+    expect(rules(findings)).toEqual([
+      'liveness-dependency-endpoint@orders:24',
+      'liveness-equals-readiness@orders:24',
+      'shutdown-drain-budget@orders:27', // and the default readiness window does not fit 30 s
+    ])
+    const same = findings.find((finding) => finding.rule === 'liveness-equals-readiness')
+    expect(same).toMatchObject({
+      file: 'bad/classic-readyz.yaml',
+      document: 1,
+      column: 21,
+      severity: 'error',
+      resource: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders', namespace: 'shop' },
+      container: 'orders',
+      initContainer: false,
+    })
+    // `port: http` and `port: 8080` are the same port once the name is resolved.
+    expect(same?.message).toContain('GET /readyz on port 8080')
+    expect(same?.fix).toContain('/livez')
+  })
+
+  it('passes once fixed', async () => {
+    expect(await lintFile('good/classic-readyz-fixed.yaml')).toEqual([])
+  })
+})
+
+describe('one bad and one good manifest per rule', () => {
+  const cases: Array<{ rule: string; bad: string; good: string; expected: string[]; config?: string }> = [
+    { rule: 'liveness-dependency-endpoint', bad: 'bad/liveness-dependency.yaml', good: 'good/liveness-process.yaml', expected: ['liveness-dependency-endpoint@api:17', 'liveness-dependency-endpoint@worker:25'] },
+    { rule: 'startup-probe-missing', bad: 'bad/initial-delay.yaml', good: 'good/startup-probe.yaml', expected: ['startup-probe-missing@search:20'] },
+    { rule: 'liveness-restart-too-fast', bad: 'bad/liveness-eager.yaml', good: 'good/liveness-patient.yaml', expected: ['liveness-restart-too-fast@agent:17'] },
+    { rule: 'shutdown-drain-budget', bad: 'bad/drain-budget.yaml', good: 'good/classic-readyz-fixed.yaml', expected: ['shutdown-drain-budget@checkout:20'] },
+    { rule: 'shutdown-drain-budget', bad: 'bad/prestop-too-long.yaml', good: 'good/prestop.yaml', expected: ['shutdown-drain-budget@checkout:25'] },
+    { rule: 'exec-probe-missing-tool', bad: 'bad/exec-curl.yaml', good: 'good/exec-healthz-probe.yaml', expected: ['exec-probe-missing-tool@distroless:11', 'exec-probe-missing-tool@slim:15'] },
+    {
+      rule: 'probe-timeout-below-deadline',
+      bad: 'bad/timeout-budget.yaml',
+      good: 'good/timeout-budget.yaml',
+      config: 'config/slow-checks.yaml',
+      expected: ['probe-timeout-below-deadline@reports:18', 'probe-timeout-below-deadline@reports:25'],
+    },
+  ]
+  for (const { rule, bad, good, expected, config: configFile } of cases) {
+    it(`${rule}: ${bad} is reported, ${good} is not`, async () => {
+      const options = configFile === undefined ? {} : { config: await config(configFile) }
+      expect(rules(await lintFile(bad, options))).toEqual(expected)
+      expect(await lintFile(good, options)).toEqual([])
+    })
+  }
+
+  it('every rule is covered by a bad manifest above or the classic Deployment', () => {
+    const covered = new Set([...cases.map((c) => c.rule), 'liveness-equals-readiness'])
+    expect([...covered].sort()).toEqual(RULES.map((rule) => rule.id).sort())
+  })
+
+  it('gives numbers a person can act on', async () => {
+    const [delay] = await lintFile('bad/initial-delay.yaml')
+    expect(delay?.message).toContain('initialDelaySeconds: 90')
+    expect(delay?.fix).toContain('failureThreshold: 90')
+    expect(delay?.fix).toContain('healthz manifest --boot-seconds 180')
+    const [drain] = await lintFile('bad/drain-budget.yaml')
+    expect(drain?.message).toContain('40 s')
+    expect(drain?.message).toContain('periodSeconds 10 × failureThreshold 3')
+    expect(drain?.fix).toContain('terminationGracePeriodSeconds: 40')
+    const [exec] = await lintFile('bad/exec-curl.yaml')
+    expect(exec?.severity).toBe('info')
+    expect(exec?.message).toContain('no shell either')
+    expect(exec?.fix).toContain('"probe", "http://127.0.0.1:8080/livez"')
+    const timeouts = await lintFile('bad/timeout-budget.yaml', { config: await config('config/slow-checks.yaml') })
+    expect(timeouts.map((finding) => finding.fix)).toEqual([
+      'Set timeoutSeconds: 6, or lower the timeout of migrations below 900 ms.',
+      'Set timeoutSeconds: 2, or lower the timeout of reports-api below 900 ms.',
+    ])
+  })
+
+  it('checks drainDelay and the grace period against a config', async () => {
+    const findings = await lintFile('good/classic-readyz-fixed.yaml', { config: await config('config/short-drain.yaml') })
+    expect(findings.map((finding) => finding.rule)).toEqual(['shutdown-drain-budget', 'shutdown-drain-budget'])
+    expect(findings[0]?.message).toContain('shutdown.terminationGracePeriodSeconds 60, but the pod leaves 30 s')
+    expect(findings[1]?.message).toContain('drainDelay is 2s')
+    expect(findings[1]?.fix).toContain('shutdown.drainDelay to 10000')
+  })
+
+  it('assumes the check deadline of @healthz/core when a config names a check without one', async () => {
+    expect(DEFAULT_CHECK_TIMEOUT).toBe(DEFAULT_TIMEOUT)
+    const parsed = await parseHealthzConfig('checks:\n  readiness: [postgres]\n')
+    expect(parsed.checks.readiness).toEqual([{ name: 'postgres', timeout: DEFAULT_TIMEOUT }])
+  })
+})
+
+describe('what is read', () => {
+  it('walks every workload kind, List items, and init containers', async () => {
+    const findings = await lintFile('input/kinds.yaml')
+    expect(findings.map((f) => `${f.resource.kind}/${f.resource.name}/${f.container}${f.initContainer ? ' (init)' : ''}`)).toEqual([
+      'ReplicaSet/rs/app',
+      'Job/job/app',
+      'CronJob/cron/app',
+      'Pod/pod/proxy (init)',
+      'Pod/pod/app',
+      'DaemonSet/ds/app',
+    ])
+    expect(findings.map((f) => f.document)).toEqual([1, 2, 3, 4, 4, 5])
+    const report = await lint([{ file: 'kinds.yaml', text: await readFile(fixture('input/kinds.yaml'), 'utf8') }])
+    expect(report).toMatchObject({ resources: 5, objects: 6, files: 1 })
+  })
+
+  it('reads Helm-rendered output on stdin, skipping empty documents, and names the template', async () => {
+    const text = await readFile(fixture('input/helm-rendered.yaml'), 'utf8')
+    const run = await cli(['lint', '-', '--format', 'json'], text)
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(1)
+    const { findings, summary } = JSON.parse(run.stdout) as { findings: Finding[]; summary: Record<string, number> }
+    expect(findings.map((f) => [f.file, f.source, f.document, f.line, f.rule])).toEqual([
+      ['<stdin>', 'shop/templates/deployment.yaml', 3, 46, 'liveness-dependency-endpoint'],
+      ['<stdin>', 'shop/templates/deployment.yaml', 3, 46, 'liveness-equals-readiness'],
+    ])
+    expect(summary).toEqual({ errors: 2, warnings: 0, info: 0, workloads: 2, objects: 4, files: 1 })
+  })
+
+  it('lints several files and stdin together', async () => {
+    const text = await readFile(fixture('input/helm-rendered.yaml'), 'utf8')
+    const run = await cli(['lint', fixture('bad/liveness-eager.yaml'), '-', fixture('good/prestop.yaml')], text)
+    expect(run.stdout).toContain('healthz lint: 2 errors, 1 warning, 0 info in 4 workloads in 3 files.')
+  })
+
+  it('honours the disable annotation on the resource and on the pod template', async () => {
+    expect(rules(await lintFile('input/disabled.yaml'))).toEqual(['liveness-restart-too-fast@legacy:16'])
+  })
+
+  it('honours --disable', async () => {
+    const run = await cli(['lint', fixture('bad/classic-readyz.yaml'), '--disable', 'liveness-equals-readiness,shutdown-drain-budget', '--format', 'json'])
+    expect((JSON.parse(run.stdout) as { findings: Finding[] }).findings.map((f) => f.rule)).toEqual(['liveness-dependency-endpoint'])
+    const unknown = await cli(['lint', fixture('bad/classic-readyz.yaml'), '--disable', 'no-such-rule'])
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toContain('"no-such-rule" is not a rule; the rules are liveness-equals-readiness,')
+  })
+})
+
+describe('input that is not a manifest: one clear line, exit 2, no stack trace', () => {
+  const cases: Array<[string, string]> = [
+    ['input/malformed.yaml', 'malformed.yaml: document 2: YAML syntax error at line 10, column 1: All mapping items must start at the same column'],
+    ['input/not-kubernetes.yaml', 'not-kubernetes.yaml: document 1, line 2: is not a Kubernetes object: it has no apiVersion and no kind (its keys: replicaCount, image, livenessProbe)'],
+    ['input/scalar.yaml', 'scalar.yaml: document 1, line 1: is not a Kubernetes object but the text "just some text"'],
+    ['input/no-such-file.yaml', 'cannot read'],
+  ]
+  for (const [path, message] of cases) {
+    it(path, async () => {
+      const run = await cli(['lint', fixture(path)])
+      expect(run.status).toBe(2)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toContain(message)
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+      expect(run.stderr).not.toMatch(/\n\s+at /)
+    })
+  }
+
+  it('a bad config', async () => {
+    const run = await cli(['lint', fixture('good/prestop.yaml'), '--config', fixture('config/invalid.yaml')])
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain('checks.readiness[0].timeout must be a number of milliseconds above 0, got "fast"')
+  })
+
+  it('malformed YAML on stdin', async () => {
+    const run = await cli(['lint', '-'], 'kind: [unclosed\n')
+    expect(run.status).toBe(2)
+    expect(run.stderr).toMatch(/^healthz lint: <stdin>: document 1: YAML syntax error at line \d+, column \d+: /)
+  })
+
+  it('usage errors', async () => {
+    expect((await cli(['lint'])).stderr).toContain('expects manifest files, or -')
+    expect((await cli(['lint', 'x.yaml', '--format', 'xml'])).stderr).toContain('--format "xml" is not one of text, json, sarif.')
+    expect((await cli(['lint', 'x.yaml', '--fail-on', 'bad'])).status).toBe(2)
+    expect((await cli(['lint', 'x.yaml', '--bogus'])).stderr).toContain("Unknown option '--bogus'")
+  })
+})
+
+describe('output formats and exit statuses', () => {
+  it('text names file, line, document, resource, container, rule, severity and fix', async () => {
+    const run = await cli(['lint', fixture('bad/classic-readyz.yaml')])
+    expect(run.status).toBe(1)
+    const lines = run.stdout.split('\n')
+    expect(lines[0]).toBe(`${fixture('bad/classic-readyz.yaml')}:24:21  error  liveness-dependency-endpoint`)
+    expect(lines[1]).toBe('  Deployment shop/orders, container orders (document 1)')
+    expect(lines[3]).toMatch(/^ {2}fix: Point livenessProbe at an endpoint that checks only the process/)
+    expect(lines.at(-2)).toBe('healthz lint: 2 errors, 1 warning, 0 info in 1 workload in 1 file.')
+  })
+
+  it('SARIF 2.1.0 with rules and results', async () => {
+    const run = await cli(['lint', '-', '--format', 'sarif'], await readFile(fixture('input/helm-rendered.yaml'), 'utf8'))
+    const sarif = JSON.parse(run.stdout) as {
+      version: string
+      runs: Array<{ tool: { driver: { name: string; version: string; rules: Array<{ id: string; defaultConfiguration: { level: string } }> } }; results: Array<Record<string, unknown>> }>
+    }
+    expect(sarif.version).toBe('2.1.0')
+    const [sarifRun] = sarif.runs
+    expect(sarifRun?.tool.driver).toMatchObject({ name: 'healthz lint', version: '9.9.9' })
+    expect(sarifRun?.tool.driver.rules.map((rule) => rule.id)).toEqual(RULES.map((rule) => rule.id))
+    expect(sarifRun?.tool.driver.rules.find((rule) => rule.id === 'exec-probe-missing-tool')?.defaultConfiguration.level).toBe('note')
+    expect(sarifRun?.results).toHaveLength(2)
+    expect(sarifRun?.results[0]).toMatchObject({
+      ruleId: 'liveness-dependency-endpoint',
+      ruleIndex: 1,
+      level: 'error',
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'shop/templates/deployment.yaml' }, region: { startLine: 46, startColumn: 21 } } }],
+    })
+  })
+
+  it('--fail-on sets the threshold', async () => {
+    const warningsOnly = fixture('bad/liveness-eager.yaml')
+    expect((await cli(['lint', warningsOnly])).status).toBe(0)
+    expect((await cli(['lint', warningsOnly, '--fail-on', 'warning'])).status).toBe(1)
+    const infoOnly = fixture('bad/exec-curl.yaml')
+    expect((await cli(['lint', infoOnly, '--fail-on', 'warning'])).status).toBe(0)
+    expect((await cli(['lint', infoOnly, '--fail-on', 'info'])).status).toBe(1)
+    expect((await cli(['lint', fixture('bad/classic-readyz.yaml'), '--fail-on', 'none'])).status).toBe(0)
+  })
+
+  it('a clean run says so and exits 0', async () => {
+    const run = await cli(['lint', fixture('good/classic-readyz-fixed.yaml'), fixture('good/prestop.yaml')])
+    expect(run).toEqual({ status: 0, stdout: 'healthz lint: no findings in 2 workloads in 2 files.\n', stderr: '' })
+  })
+})
+
+describe('healthz manifest', () => {
+  it('prints a Deployment that healthz lint passes, for several settings', async () => {
+    for (const options of [{}, { port: 3000, bootSeconds: 300, prefix: '/health/' }, { preStopSeconds: 10, name: 'orders' }, { bootSeconds: 1 }]) {
+      const text = renderManifest(options)
+      const report = await lint([{ file: 'manifest.yaml', text }], { config: await parseHealthzConfig('shutdown: { hookTimeouts: [5000, 5000] }\n') })
+      expect(report.findings).toEqual([])
+      expect(report.resources).toBe(1)
+    }
+  })
+
+  it('uses the options', async () => {
+    const run = await cli(['manifest', '--port', '3000', '--boot-seconds', '120', '--prefix', '/health', '--name', 'orders', '--pre-stop-seconds', '5'])
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('containerPort: 3000')
+    expect(run.stdout).toContain('path: /health/startupz')
+    expect(run.stdout).toContain('path: /health/livez')
+    expect(run.stdout).toContain('path: /health/readyz')
+    expect(run.stdout).toContain('failureThreshold: 60  # 60 x 2 s = 120 s to boot')
+    expect(run.stdout).toContain('terminationGracePeriodSeconds: 35')
+    expect(run.stdout).toContain('seconds: 5')
+    expect(run.stdout).toContain('name: orders')
+    // And it lints clean through the command line too.
+    expect(await cli(['lint', '-', '--fail-on', 'info'], run.stdout)).toMatchObject({ status: 0 })
+  })
+
+  it('refuses bad options with a clear line', async () => {
+    expect((await cli(['manifest', '--port', 'http'])).stderr).toBe('healthz manifest: --port must be a whole number, got "http".\n')
+    expect((await cli(['manifest', '--port', '70000'])).stderr).toContain('--port must be a port number from 1 to 65535')
+    expect((await cli(['manifest', '--boot-seconds', '0'])).stderr).toContain('--boot-seconds must be a whole number of seconds above 0')
+    expect((await cli(['manifest', '--prefix', 'health'])).stderr).toContain("--prefix must be a path starting with '/'")
+    expect((await cli(['manifest', '--name', 'Orders_1'])).status).toBe(2)
+  })
+})
