@@ -118,6 +118,8 @@ class Emitter implements HeartbeatEmitter {
   private readonly onError: (error: Error) => void
   private readonly counters: HeartbeatEmitterStats = { sent: 0, failed: 0, skipped: 0, consecutiveFailures: 0 }
   private inFlight: Promise<void> | undefined
+  /** The transport's own promise of the last send, until it settles (it may outlive the timeout). */
+  private unsettled: Promise<void> | undefined
   private cancelNext: (() => void) | undefined
   private stopping: Promise<void> | undefined
   private unwatch: (() => void) | undefined
@@ -195,18 +197,25 @@ class Emitter implements HeartbeatEmitter {
 
   private beat(): void {
     if (this.stopping !== undefined) return
-    if (this.inFlight !== undefined) {
+    if (this.inFlight !== undefined || this.unsettled !== undefined) {
       // The last send has not settled, even past its deadline: never pile sends up.
       this.counters.skipped += 1
       this.schedule(this.nextDelay())
       return
     }
+    const startedAt = this.clock.now()
     const sending = this.buildAndSend()
     this.inFlight = sending
-    void sending.finally(() => {
-      this.inFlight = undefined
-    })
+    // The pace is kept from the start of each beat, not from the end of its send.
     this.schedule(this.nextDelay())
+    void sending.then(() => {
+      this.inFlight = undefined
+      if (this.counters.consecutiveFailures > 0 && this.stopping === undefined) {
+        // Failed: wait the backoff (counted from this beat's start) instead of the interval.
+        this.cancelNext?.()
+        this.schedule(Math.max(0, this.nextDelay() - (this.clock.now() - startedAt)))
+      }
+    })
   }
 
   private async buildAndSend(): Promise<void> {
@@ -226,8 +235,14 @@ class Emitter implements HeartbeatEmitter {
         reject(error)
       }, this.sendTimeout)
     })
+    const attempt = Promise.resolve().then(() => this.transport.send(beat, { signal: controller.signal }))
+    this.unsettled = attempt
+    const settled = (): void => {
+      if (this.unsettled === attempt) this.unsettled = undefined
+    }
+    attempt.then(settled, settled)
     try {
-      await Promise.race([this.transport.send(beat, { signal: controller.signal }), timedOut])
+      await Promise.race([attempt, timedOut])
       this.counters.sent += 1
       this.counters.consecutiveFailures = 0
     } catch (error) {
