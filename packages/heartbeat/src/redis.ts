@@ -20,7 +20,7 @@ export interface IoRedisSubscriber {
   unsubscribe(channel: string): Promise<unknown>
   on(event: 'message', listener: (channel: string, message: string) => void): unknown
   on(event: 'ready' | 'close' | 'end', listener: () => void): unknown
-  off(event: string, listener: (...args: never[]) => void): unknown
+  off(event: string, listener: (...args: string[]) => void): unknown
 }
 
 /**
@@ -32,7 +32,7 @@ export interface NodeRedisSubscriber {
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>
   unsubscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>
   on(event: 'ready' | 'end' | 'reconnecting', listener: () => void): unknown
-  off(event: string, listener: (...args: never[]) => void): unknown
+  off(event: string, listener: (...args: string[]) => void): unknown
 }
 
 /** Options of {@link redisTransport}. */
