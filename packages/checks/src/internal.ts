@@ -53,7 +53,10 @@ export function invalidOption(message: string): HealthzError {
  * credentials (drivers put connection strings in their errors). The driver's error is the `cause`.
  */
 export function checkFailed(what: string, cause: unknown): HealthzError {
-  const detail = cause instanceof Error ? cause.message || cause.name : typeof cause === 'string' ? cause : String(cause)
+  let detail = cause instanceof Error ? cause.message || cause.name : typeof cause === 'string' ? cause : String(cause)
+  // fetch and others wrap the socket error: "fetch failed" says nothing without its cause.
+  const inner = cause instanceof Error ? cause.cause : undefined
+  if (inner instanceof Error && inner.message !== '' && !detail.includes(inner.message)) detail = `${detail} (${inner.message})`
   const code = typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : undefined
   const text = code !== undefined && !detail.includes(code) ? `${detail} (${code})` : detail
   return new HealthzError(redact(`${what}: ${text}`), { code: 'CHECK_FAILED', cause })
@@ -95,6 +98,11 @@ export interface Attempt<T> {
    * attempt was stuck on (`'pool exhausted: …'`), added to the timeout's message.
    */
   abandon(): string | undefined
+  /**
+   * Whether `abandon()` ends the attempt (an aborted request, a destroyed socket): the next run
+   * then starts a fresh attempt instead of waiting on this one. @default false
+   */
+  readonly endsOnAbandon?: boolean
 }
 
 /**
@@ -105,7 +113,7 @@ export interface Attempt<T> {
  * - says at the deadline what it was stuck on;
  * - removes its abort listener when done, so nothing stays attached to the signal.
  */
-export function deadlineRun<T>(start: (flight: Flight<T>) => Attempt<T>, onPass: (value: T) => ReturnType<CheckRun> = () => undefined): CheckRun {
+export function deadlineRun<T>(start: (flight: Flight<T>, signal: AbortSignal) => Attempt<T>, onPass: (value: T) => ReturnType<CheckRun> = () => undefined): CheckRun {
   let current: { attempt: Attempt<T>; flight: { promise: Promise<T>; watched: boolean } } | undefined
   return async ({ signal }) => {
     if (signal.aborted) throw abortReason(signal)
@@ -114,7 +122,7 @@ export function deadlineRun<T>(start: (flight: Flight<T>) => Attempt<T>, onPass:
       const flight = { promise: undefined as unknown as Promise<T>, watched: true }
       let attempt: Attempt<T>
       try {
-        attempt = start(flight)
+        attempt = start(flight, signal)
       } catch (error) {
         throw checkFailed('could not start', error)
       }
@@ -135,6 +143,7 @@ export function deadlineRun<T>(start: (flight: Flight<T>) => Attempt<T>, onPass:
       value = await new Promise<T>((resolve, reject) => {
         const onAbort = (): void => {
           joined.flight.watched = false
+          if (joined.attempt.endsOnAbandon === true && current === joined) current = undefined
           let detail: string | undefined
           try {
             detail = joined.attempt.abandon()

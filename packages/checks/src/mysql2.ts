@@ -74,7 +74,7 @@ export function mysqlCheck(options: MysqlCheckOptions): CheckDefinition {
   return buildCheck(
     defaults,
     options,
-    deadlineRun((flight) => ('getConnection' in target ? poolAttempt(target, flight) : connectionAttempt(target))),
+    deadlineRun<void>((flight) => ('getConnection' in target ? poolAttempt(target, flight) : connectionAttempt(target))),
     OWN,
   )
 }

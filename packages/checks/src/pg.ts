@@ -74,7 +74,7 @@ export function postgresCheck(options: PostgresCheckOptions): CheckDefinition {
   const definition = buildCheck(
     defaults,
     options,
-    deadlineRun((flight) => (pool !== undefined ? poolAttempt(pool, query, flight) : clientAttempt(client as PgClientLike, query, timeout))),
+    deadlineRun<void>((flight) => (pool !== undefined ? poolAttempt(pool, query, flight) : clientAttempt(client as PgClientLike, query, timeout))),
     OWN,
   )
   timeout = definition.timeout

@@ -19,7 +19,7 @@ async function client(port: number, connected = true): Promise<MqttClient> {
   const created = mqtt.connect({ host: '127.0.0.1', port, clientId: `hz-test-${suffix()}`, reconnectPeriod: 50, connectTimeout: 300 })
   created.on('error', () => undefined)
   cleanup.push(() => void created.end(true))
-  if (connected) await once(created, 'connect')
+  if (connected) await once(created as unknown as NodeJS.EventEmitter, 'connect')
   return created
 }
 
@@ -57,7 +57,7 @@ describe('mqttCheck', () => {
     const proxy = await TcpProxy.start({ port: 1883 })
     cleanup.push(() => proxy.stop())
     const c = await client(proxy.port)
-    const before = listenerCounts(c)
+    const before = listenerCounts(c as unknown as NodeJS.EventEmitter)
     const check = mqttCheck({ client: c, topic: `healthz/test/${suffix()}` })
     expect(check).toMatchObject({ name: 'mqtt', kind: 'dependency', componentType: 'component' })
     for (let i = 0; i < 20; i += 1) {
@@ -65,7 +65,7 @@ describe('mqttCheck', () => {
       expect(result.status).toBe('pass')
       expect(result.observedUnit).toBe('ms')
     }
-    expect(listenerCounts(c)).toEqual(before)
+    expect(listenerCounts(c as unknown as NodeJS.EventEmitter)).toEqual(before)
     expect(proxy.accepted).toBe(1)
   })
 
@@ -104,7 +104,7 @@ describe('mqttCheck', () => {
     const proxy = await TcpProxy.start({ port: 1883 })
     cleanup.push(() => proxy.stop())
     const c = await client(proxy.port)
-    const before = listenerCounts(c)
+    const before = listenerCounts(c as unknown as NodeJS.EventEmitter)
     const check = mqttCheck({ client: c, timeout: 300 })
     expect((await timed(check)).status).toBe('pass')
     proxy.stall()
@@ -117,7 +117,7 @@ describe('mqttCheck', () => {
     expect(heldPublishes(proxy)).toBe(1)
     proxy.resume()
     expect(await eventually(async () => (await timed(check)).status === 'pass')).toBe(true)
-    expect(listenerCounts(c)).toEqual(before)
+    expect(listenerCounts(c as unknown as NodeJS.EventEmitter)).toEqual(before)
   })
 
   test('refuses a wrong client or a wildcard topic at construction', () => {
