@@ -29,13 +29,34 @@ import { HEALTH, SETTINGS } from './tokens.js'
  * details, shutdown timings…) and the module's own. `shutdown.signals` defaults to `false`
  * here: Nest owns the signals (`app.enableShutdownHooks()`), and the module drives the
  * shutdown from Nest's hooks.
+ *
+ * @example
+ * ```ts
+ * const options: HealthModuleOptions = { readiness: [postgres], serve: 'server', shutdown: { drainDelay: 10_000 } }
+ * HealthModule.forRoot(options)
+ * ```
  */
 export interface HealthModuleOptions extends HealthOptions, HealthModuleSettings {}
 
-/** What the `useFactory` of {@link HealthModule.forRootAsync} returns: `createHealth` options, paths and prefix aside. */
+/**
+ * What the `useFactory` of {@link HealthModule.forRootAsync} returns: `createHealth` options,
+ * paths and prefix aside.
+ *
+ * @example
+ * ```ts
+ * const useFactory = (pool: Pool): HealthFactoryOptions => ({ readiness: [postgresCheck(pool)] })
+ * ```
+ */
 export type HealthFactoryOptions = Omit<HealthOptions, 'paths' | 'prefix'>
 
-/** Options of {@link HealthModule.forRootAsync}. */
+/**
+ * Options of {@link HealthModule.forRootAsync}.
+ *
+ * @example
+ * ```ts
+ * HealthModule.forRootAsync({ imports: [DatabaseModule], inject: [PG_POOL], useFactory: (pool: Pool) => ({ readiness: [postgresCheck(pool)] }) })
+ * ```
+ */
 export interface HealthModuleAsyncOptions extends HealthModuleSettings {
   /** Modules that export the providers `inject` names (the one with your `DataSource`, Prisma or Redis client). @default [] */
   imports?: ModuleMetadata['imports']

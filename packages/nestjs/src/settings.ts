@@ -4,7 +4,15 @@ import { HealthzError } from '@healthz/core'
 import type { ProbePaths } from '@healthz/core'
 import type { Type } from '@nestjs/common'
 
-/** How the module serves the probes, and when it opens the startup gate. */
+/**
+ * How the module serves the probes, and when it opens the startup gate: the options
+ * `forRoot` and `forRootAsync` take besides the health options.
+ *
+ * @example
+ * ```ts
+ * HealthModule.forRoot({ serve: 'controller', started: 'manual', global: true })
+ * ```
+ */
 export interface HealthModuleSettings {
   /**
    * Where the probes are answered.

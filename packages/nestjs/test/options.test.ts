@@ -71,4 +71,43 @@ describe('options', () => {
       await app.close()
     }
   })
+
+  it('opens the startup gate from startup checks (not at bootstrap) when startup checks are given', async () => {
+    const migrations = { done: false }
+    const app = await create(
+      HealthModule.forRoot({
+        startup: [defineCheck({ name: 'migrations', kind: 'process', run: () => { if (!migrations.done) throw new Error('pending') } })],
+      }),
+    )
+    await app.listen(0, '127.0.0.1')
+    const port = (app.getHttpServer().address() as AddressInfo).port
+    try {
+      expect((await call(port, '/startupz')).status).toBe(503)
+      expect((await call(port, '/readyz')).status).toBe(503)
+      migrations.done = true
+      expect((await call(port, '/startupz')).status).toBe(200)
+      expect((await call(port, '/readyz')).status).toBe(200)
+      migrations.done = false
+      expect((await call(port, '/startupz')).status).toBe(200) // latched
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('works as a non-global module: the importing module injects HEALTH', async () => {
+    const app = await create(HealthModule.forRoot({ global: false }))
+    await app.listen(0, '127.0.0.1')
+    const port = (app.getHttpServer().address() as AddressInfo).port
+    try {
+      expect(app.get<Health>(HEALTH).started).toBe(true)
+      expect((await call(port, '/readyz')).status).toBe(200)
+      const closing = app.close()
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(app.get<Health>(HEALTH).phase).not.toBe('running')
+      await closing
+      expect(app.get<Health>(HEALTH).phase).toBe('stopped')
+    } finally {
+      await app.close()
+    }
+  })
 })
