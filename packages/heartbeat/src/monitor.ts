@@ -41,6 +41,11 @@ export interface Member {
   lastBeatAt: number
   /** The detector's suspicion level now (see {@link FailureDetector.phi}). */
   phi: number
+  /**
+   * How long after its last beat this member would be suspected, given its history so far,
+   * in ms: the detection delay if it stopped now (see {@link FailureDetector.suspectAfter}).
+   */
+  suspectAfter: number
   /** Beats accepted from it. */
   beats: number
   /** Beats it numbered that never arrived (gaps in `seq`). */
@@ -573,6 +578,7 @@ function snapshot(record: Record_, now: number): Member {
     since: record.since,
     lastBeatAt: record.lastBeatAt,
     phi: record.detector.phi(now),
+    suspectAfter: record.detector.suspectAfter(),
     beats: record.beats,
     lost: record.lost,
     restarts: record.restarts,

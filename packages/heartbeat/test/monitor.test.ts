@@ -42,6 +42,7 @@ describe('detection time', () => {
     // 45 ms, floored at 100 ms; the acceptable pause of 3000 ms adds to the mean.
     const expected = phiDelay(8, 1000 + 3000, 100)
     expect(expected).toBeGreaterThan(4500)
+    expect(monitor.member('a')?.suspectAfter).toBeCloseTo(expected, 6)
     await vi.advanceTimersByTimeAsync(last + expected - Date.now() - 20)
     expect(monitor.member('a')?.state).toBe('alive')
     expect(monitor.phi('a')).toBeLessThan(8)
