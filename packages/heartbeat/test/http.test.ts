@@ -5,9 +5,11 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import express from 'express'
+import Koa from 'koa'
 import { createHealth, isHealthzError } from '@healthz/core'
 import { createHealthListener } from '@healthz/http'
 import { createHealthMiddleware } from '@healthz/express'
+import { createHealthMiddleware as createKoaHealthMiddleware } from '@healthz/koa'
 import { createHeartbeatMonitor } from '@healthz/heartbeat'
 import { httpReceiver, httpTransport } from '@healthz/heartbeat/http'
 import { startProxy, waitFor } from './helpers.js'
@@ -92,6 +94,33 @@ describe('HTTP transport', () => {
     await monitor.close()
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503)
     expect((await post(beat)).status).toBe(503) // no monitor listening any more
+  })
+
+  it('in a Koa app, ahead of its own middleware, with beats from a real emitter', async () => {
+    const { startHeartbeat } = await import('@healthz/heartbeat')
+    const receiver = httpReceiver()
+    const monitor = createHeartbeatMonitor({ transport: receiver, runtime: false })
+    cleanup.push(() => monitor.close())
+    const health = createHealth({ readiness: [monitor.check], runtime: false, shutdown: { signals: false } })
+    health.markStarted()
+    const app = new Koa()
+    app.use(createKoaHealthMiddleware(health))
+    app.use(async function heartbeats(ctx, next) {
+      if (ctx.path !== '/heartbeat') return next()
+      ctx.respond = false
+      receiver.handler(ctx.req, ctx.res)
+    })
+    app.use((ctx) => {
+      ctx.body = 'koa app'
+    })
+    const port = await listen(createServer(app.callback()))
+    const emitter = startHeartbeat({ nodeId: 'k1', transport: httpTransport({ url: `http://127.0.0.1:${port}/heartbeat` }), interval: 50 })
+    await waitFor(() => (monitor.member('k1')?.beats ?? 0) >= 3, 'three beats through Koa')
+    await emitter.stop()
+    await waitFor(() => monitor.member('k1')?.state === 'left', 'k1 left')
+    expect(emitter.stats().failed).toBe(0)
+    expect(await (await fetch(`http://127.0.0.1:${port}/other`)).text()).toBe('koa app')
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
   })
 
   it('an emitter pointed at a server that is not there keeps trying, and counts failures', async () => {

@@ -32,7 +32,7 @@ export async function runTransportScenario(setup: ScenarioSetup): Promise<void> 
   const { sender, listener, proxy } = setup
   const emitters: HeartbeatEmitter[] = []
   const start = (nodeId: string, incarnation?: number): HeartbeatEmitter => {
-    const emitter = startHeartbeat({ nodeId, transport: sender, interval: INTERVAL, maxBackoff: 200, incarnation, metadata: { role: 'worker' } })
+    const emitter = startHeartbeat({ nodeId, transport: sender, interval: INTERVAL, sendTimeout: 1000, maxBackoff: 200, incarnation, metadata: { role: 'worker' } })
     emitters.push(emitter)
     return emitter
   }
