@@ -41,6 +41,7 @@ interface Child {
   port: number
   nest: string
   lines: string[]
+  stderr: () => string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
@@ -75,13 +76,21 @@ async function startApp(nest: '11' | '12', platform: string, env: Record<string,
     void exited.then(({ code }) => reject(new Error(`the app exited (${code}) before listening: ${stderr}`)))
   })
   const { port, nest: version } = JSON.parse(first) as { port: number; nest: string }
-  return { process: child, port, nest: version, lines, exited }
+  return { process: child, port, nest: version, lines, stderr: () => stderr, exited }
 }
 
 it('builds the app without decorator metadata, and dist carries none either', () => {
   expect(readFileSync(BUNDLE, 'utf8')).not.toContain('design:paramtypes')
   expect(readFileSync(BUNDLE, 'utf8')).toContain("from \"@healthz/nestjs\"") // dist, not the source
   for (const file of ['../dist/index.js', '../dist/index.cjs']) expect(readFileSync(here(file), 'utf8')).not.toContain('design:')
+})
+
+it('warns when the app listens without app.enableShutdownHooks(), so SIGTERM would skip the drain', async () => {
+  const app = await startApp('12', 'express', { NO_SHUTDOWN_HOOKS: '1' })
+  await sleep(100)
+  expect(app.stderr()).toContain('HEALTHZ_NEST_SHUTDOWN_HOOKS')
+  expect(app.stderr()).toContain('app.enableShutdownHooks()')
+  app.process.kill('SIGKILL')
 })
 
 describe.each(['12', '11'] as const)('NestJS %s', (nest) => {
@@ -100,6 +109,7 @@ describe.each(['12', '11'] as const)('NestJS %s', (nest) => {
       expect(JSON.parse(orders.body)).toEqual({ orders: [1, 2] })
       app.process.kill('SIGTERM')
       expect(await app.exited).toEqual({ code: null, signal: 'SIGTERM' }) // Nest re-raises the signal once closed
+      expect(app.stderr()).not.toContain('HEALTHZ_NEST_SHUTDOWN_HOOKS')
     })
 
     it('drains on a real SIGTERM: readiness fails during the drain delay, and no accepted request is dropped', async () => {

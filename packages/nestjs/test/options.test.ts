@@ -110,4 +110,15 @@ describe('options', () => {
       await app.close()
     }
   })
+
+  it('opens the startup gate at bootstrap in an application context without HTTP server, and shuts down on close()', async () => {
+    @Module({ imports: [HealthModule.forRoot()] })
+    class WorkerModule {}
+    const context = await NestFactory.createApplicationContext(WorkerModule, { logger: false })
+    const health = context.get<Health>(HEALTH)
+    expect(health.started).toBe(true)
+    expect((await health.probe('readiness')).status).toBe('pass')
+    await context.close()
+    expect(health.phase).toBe('stopped')
+  })
 })
