@@ -277,3 +277,17 @@ describe('healthz manifest', () => {
     expect((await cli(['manifest', '--name', 'Orders_1'])).status).toBe(2)
   })
 })
+
+describe('the docs stay in step', () => {
+  it('docs/kubernetes.md prints what healthz manifest prints', async () => {
+    const page = await readFile(new URL('../../../docs/kubernetes.md', import.meta.url), 'utf8')
+    const block = /```yaml\n([\s\S]*?)```/.exec(page)?.[1]
+    const printed = renderManifest({ name: 'orders', image: 'registry.example.com/orders:2.14.0' }).split('\n').slice(2).join('\n')
+    expect(block).toBe(printed)
+  })
+
+  it('docs/cli.md has a section for every rule, which SARIF links to', async () => {
+    const page = await readFile(new URL('../../../docs/cli.md', import.meta.url), 'utf8')
+    for (const rule of RULES) expect(page).toContain(`#### \`${rule.id}\``)
+  })
+})

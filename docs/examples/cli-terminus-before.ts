@@ -1,0 +1,24 @@
+import { createServer } from 'node:http'
+import { createTerminus, HealthCheckError } from '@godaddy/terminus'
+
+const server = createServer(app)
+
+createTerminus(server, {
+  healthChecks: {
+    // One endpoint, and usually both probes of the manifest point at it.
+    '/healthcheck': async () => {
+      try {
+        await db.ping({ signal: AbortSignal.timeout(1000) })
+      } catch (error) {
+        throw new HealthCheckError('postgres is down', [String(error)])
+      }
+    },
+  },
+  signals: ['SIGTERM', 'SIGINT'],
+  // Waits so the endpoints can catch up; /healthcheck answers 503 once the signal arrived.
+  beforeShutdown: () => new Promise((resolve) => setTimeout(resolve, 5000)),
+  onSignal: () => db.end(),
+  timeout: 10_000, // then the process is exited, whatever is still running
+})
+
+server.listen(8080)
