@@ -21,7 +21,14 @@ export interface CliIo {
   version: string
 }
 
-/** Exit statuses: 0 healthy or clean, 1 unhealthy or findings at the threshold, 2 usage or input error. */
+/**
+ * Exit statuses: 0 healthy or clean, 1 unhealthy or findings at the threshold, 2 usage or input error.
+ *
+ * @example
+ * ```ts
+ * if ((await runCli(['lint', 'deploy.yaml'])) === EXIT.FAILED) console.log('findings')
+ * ```
+ */
 export const EXIT = Object.freeze({ OK: 0, FAILED: 1, USAGE: 2 })
 
 const HELP = `healthz: health probes for Node.js services on Kubernetes

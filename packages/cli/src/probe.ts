@@ -43,9 +43,23 @@ export interface ProbeResult {
   duration: number
 }
 
-/** The default deadline of {@link probe}, in ms. */
+/**
+ * The default deadline of {@link probe}, in ms.
+ * @default 2000
+ * @example
+ * ```ts
+ * await probe({ url, timeout: DEFAULT_PROBE_TIMEOUT / 2 })
+ * ```
+ */
 export const DEFAULT_PROBE_TIMEOUT = 2000
-/** The default expected statuses of {@link probe}: the kubelet's success range. */
+/**
+ * The default expected statuses of {@link probe}: the kubelet's success range for `httpGet`.
+ * @default '200-399'
+ * @example
+ * ```ts
+ * parseExpect(DEFAULT_EXPECT) // [{ min: 200, max: 399 }]
+ * ```
+ */
 export const DEFAULT_EXPECT = '200-399'
 const MAX_BODY = 64 * 1024
 

@@ -52,6 +52,28 @@ describe('the healthz bin', () => {
     expect(usage.stderr).toBe('healthz probe: "bad url" is not a URL: give an absolute one, like http://127.0.0.1:8080/livez.\n')
   })
 
+  it('probe: connection refused and timeout exit 1 with one line', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const refusedPort = (closed.address() as AddressInfo).port
+    await new Promise((resolve) => closed.close(resolve))
+    const refused = await run(['probe', `http://127.0.0.1:${refusedPort}/livez`])
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toBe(`healthz probe: connection refused by 127.0.0.1:${refusedPort}: nothing listens there (is the server up, and on this port?)\n`)
+
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const silentPort = (silent.address() as AddressInfo).port
+    try {
+      const timedOut = await run(['probe', `http://127.0.0.1:${silentPort}/livez`, '--timeout', '300ms'])
+      expect(timedOut.status).toBe(1)
+      expect(timedOut.stderr).toBe(`healthz probe: no answer from http://127.0.0.1:${silentPort}/livez within 300ms (--timeout)\n`)
+    } finally {
+      silent.closeAllConnections()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  })
+
   it('lint -: Helm output piped through stdin', async () => {
     const result = await run(['lint', '-'], readFileSync(fixture('input/helm-rendered.yaml'), 'utf8'))
     expect(result.status).toBe(1)

@@ -46,7 +46,15 @@ export interface HealthzConfig {
   readonly shutdown: ConfigShutdown | undefined
 }
 
-/** The default deadline of a check in `@healthz/core` (`DEFAULT_TIMEOUT`), in ms. */
+/**
+ * The default deadline of a check in `@healthz/core` (`DEFAULT_TIMEOUT`), in ms: a check named
+ * in a config without a `timeout` gets it.
+ * @default 500
+ * @example
+ * ```ts
+ * const timeout = check.timeout ?? DEFAULT_CHECK_TIMEOUT
+ * ```
+ */
 export const DEFAULT_CHECK_TIMEOUT = 500
 
 const PROBES = ['liveness', 'readiness', 'startup'] as const

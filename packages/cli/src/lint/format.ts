@@ -1,5 +1,6 @@
 // The three outputs of `healthz lint`: text for people, JSON for scripts, SARIF 2.1.0 for
 // code-scanning dashboards (GitHub code scanning and others).
+import { isAbsolute, relative } from 'node:path'
 import { RULES } from './rules.js'
 import type { Finding, Severity } from './rules.js'
 
@@ -89,7 +90,14 @@ export function formatJson(report: LintReport): string {
   )}\n`
 }
 
-/** The documentation page of the rules, linked from SARIF. */
+/**
+ * The documentation page of the rules, linked from SARIF (`#<rule id>` for each rule).
+ *
+ * @example
+ * ```ts
+ * const help = `${RULES_URL}#liveness-equals-readiness`
+ * ```
+ */
 export const RULES_URL = 'https://github.com/healthz/healthz/blob/main/docs/cli.md'
 
 /**
@@ -146,7 +154,9 @@ export function formatSarif(report: LintReport, version = '0.0.0'): string {
 
 function artifactUri(finding: Finding): string {
   const file = finding.file === '<stdin>' && finding.source !== undefined ? finding.source : finding.file
-  return file.split('\\').join('/').replace(/^\.\//, '')
+  // Code scanning places results by paths relative to the repository: make absolute paths relative to the working directory.
+  const relativeFile = isAbsolute(file) ? relative(process.cwd(), file) : file
+  return relativeFile.split('\\').join('/').replace(/^\.\//, '')
 }
 
 /** Sorts findings by file, document, line, then severity. @internal */

@@ -59,7 +59,14 @@ const POD_SPEC_PATHS: Readonly<Record<string, NodePath>> = {
   CloneSet: ['spec', 'template', 'spec'],
 }
 
-/** The kinds `healthz lint` looks into. */
+/**
+ * The kinds `healthz lint` looks into (each has a pod template); other kinds are read and skipped.
+ *
+ * @example
+ * ```ts
+ * WORKLOAD_KINDS.includes('CronJob') // true
+ * ```
+ */
 export const WORKLOAD_KINDS: readonly string[] = Object.freeze(Object.keys(POD_SPEC_PATHS))
 
 type YamlModule = typeof import('yaml')

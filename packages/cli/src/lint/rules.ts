@@ -55,22 +55,62 @@ export interface Finding {
 /**
  * The annotation that turns rules off for one workload (on the resource or on its pod template):
  * a comma-separated list of rule ids, or `all`.
+ *
+ * @example
+ * ```yaml
+ * metadata:
+ *   annotations:
+ *     healthz/lint-disable: liveness-restart-too-fast, exec-probe-missing-tool
+ * ```
  */
 export const DISABLE_ANNOTATION = 'healthz/lint-disable'
-/** A liveness `initialDelaySeconds` from which a startup probe is recommended instead, in seconds. */
+/**
+ * A liveness `initialDelaySeconds` from which a startup probe is recommended instead, in seconds.
+ * @default 30
+ * @example
+ * ```ts
+ * if (delay >= LONG_INITIAL_DELAY) console.log('use a startupProbe')
+ * ```
+ */
 export const LONG_INITIAL_DELAY = 30
 /**
  * The shortest liveness failure window (`failureThreshold × periodSeconds`) that rides out a
  * plausible pause, in seconds: a full GC of a large heap, CPU throttling at the container's
  * limit, a node under memory pressure.
+ * @default 10
+ * @example
+ * ```ts
+ * const tooFast = failureThreshold * periodSeconds < MIN_LIVENESS_WINDOW
+ * ```
  */
 export const MIN_LIVENESS_WINDOW = 10
-/** What a probe needs beyond its slowest check's deadline (network, event loop, rendering), in ms. */
+/**
+ * What a probe needs beyond its slowest check's deadline (network, event loop, rendering), in ms.
+ * @default 100
+ * @example
+ * ```ts
+ * const enough = timeoutSeconds * 1000 >= slowestCheckTimeout + PROBE_OVERHEAD
+ * ```
+ */
 export const PROBE_OVERHEAD = 100
-/** In-flight allowance assumed without a config: healthz's default `shutdown.gracePeriod`, in seconds. */
+/**
+ * In-flight allowance assumed without a config: healthz's default `shutdown.gracePeriod`, in seconds.
+ * @default 10
+ * @example
+ * ```ts
+ * const needed = preStopSleep + readinessWindow + ASSUMED_GRACE_PERIOD
+ * ```
+ */
 export const ASSUMED_GRACE_PERIOD = 10
 
-/** Every rule, in the order findings are reported. */
+/**
+ * Every rule, with its severity and description (what `--help`, the docs and SARIF show).
+ *
+ * @example
+ * ```ts
+ * for (const rule of RULES) console.log(rule.id, rule.severity, rule.summary)
+ * ```
+ */
 export const RULES: readonly RuleInfo[] = Object.freeze([
   {
     id: 'liveness-equals-readiness',
