@@ -1,6 +1,7 @@
 // The `healthz` command line: argument parsing, dispatch, output and exit statuses. The bin
 // (bin.ts) is a thin shell around runCli(), so everything here runs in tests in-process too.
-import { readFile } from 'node:fs/promises'
+import { readFile, readdir, stat } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseDuration } from './duration.js'
 import { isCliError, usage } from './errors.js'
@@ -38,7 +39,7 @@ Usage:
       GET <url> once. Exit 0 when it answers an expected status in time, 1 with a one-line
       reason when not, 2 on a usage error. For Docker HEALTHCHECK and exec probes without curl.
 
-  healthz lint <file...|-> [--format text|json|sarif] [--fail-on error|warning|info|none]
+  healthz lint <file|dir...|-> [--format text|json|sarif] [--fail-on error|warning|info|none]
                [--config healthz.yaml] [--disable rule,rule]
       Check Kubernetes manifests (multi-document YAML, Lists, Helm output on stdin with -) for
       probe mistakes. Exit 1 when a finding reaches --fail-on (default error), 2 on bad input.
@@ -179,7 +180,7 @@ async function lintCommand(args: readonly string[], io: CliIo): Promise<number> 
       stdinRead = true
       inputs.push({ file: '<stdin>', text: await io.readStdin() })
     } else {
-      inputs.push({ file, text: await read(file, io) })
+      for (const path of await expand(file)) inputs.push({ file: path, text: await read(path, io) })
     }
   }
   const report = await lint(inputs, { config, disable: disable as never[] })
@@ -187,6 +188,25 @@ async function lintCommand(args: readonly string[], io: CliIo): Promise<number> 
   const rank = { error: 0, warning: 1, info: 2 } as const
   const limit = failOn === 'none' ? -1 : rank[failOn as keyof typeof rank]
   return report.findings.some((finding) => rank[finding.severity] <= limit) ? EXIT.FAILED : EXIT.OK
+}
+
+/** A directory stands for the `.yaml` and `.yml` files under it (not node_modules or dot folders), sorted. */
+async function expand(file: string): Promise<string[]> {
+  let isDirectory = false
+  try {
+    isDirectory = (await stat(file)).isDirectory()
+  } catch {
+    return [file] // read() says what is wrong with it
+  }
+  if (!isDirectory) return [file]
+  const entries = await readdir(file, { recursive: true, withFileTypes: true })
+  const found = entries
+    .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => !relative(file, path).split(sep).some((part) => part === 'node_modules' || part.startsWith('.')))
+    .sort()
+  if (found.length === 0) throw usage(`${file} is a directory with no .yaml or .yml files in it.`)
+  return found
 }
 
 async function read(file: string, io: CliIo): Promise<string> {

@@ -146,6 +146,17 @@ describe('what is read', () => {
     expect(run.stdout).toContain('healthz lint: 2 errors, 1 warning, 0 info in 4 workloads in 3 files.')
   })
 
+  it('reads the .yaml and .yml files under a directory', async () => {
+    const run = await cli(['lint', fixture('good'), '--format', 'json'])
+    expect(run.status).toBe(0)
+    expect((JSON.parse(run.stdout) as { summary: { files: number } }).summary.files).toBe(7)
+    const bad = await cli(['lint', fixture('bad')])
+    expect(bad.stdout).toContain('healthz lint: 4 errors, 5 warnings, 2 info in 8 workloads in 8 files.')
+    const empty = await cli(['lint', fixture('../../src')])
+    expect(empty.status).toBe(2)
+    expect(empty.stderr).toContain('is a directory with no .yaml or .yml files in it.')
+  })
+
   it('honours the disable annotation on the resource and on the pod template', async () => {
     expect(rules(await lintFile('input/disabled.yaml'))).toEqual(['liveness-restart-too-fast@legacy:16'])
   })
