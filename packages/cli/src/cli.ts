@@ -202,11 +202,16 @@ async function expand(file: string): Promise<string[]> {
   const entries = await readdir(file, { recursive: true, withFileTypes: true })
   const found = entries
     .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
+    .map((entry) => join(parentOf(entry), entry.name))
     .filter((path) => !relative(file, path).split(sep).some((part) => part === 'node_modules' || part.startsWith('.')))
     .sort()
   if (found.length === 0) throw usage(`${file} is a directory with no .yaml or .yml files in it.`)
   return found
+}
+
+/** `Dirent.parentPath` (Node 20.12+), or `Dirent.path`, its name on earlier Node 20 releases. */
+function parentOf(entry: { parentPath?: string; path?: string }): string {
+  return entry.parentPath ?? entry.path ?? '.'
 }
 
 async function read(file: string, io: CliIo): Promise<string> {
