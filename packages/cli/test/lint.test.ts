@@ -302,3 +302,27 @@ describe('the docs stay in step', () => {
     for (const rule of RULES) expect(page).toContain(`#### \`${rule.id}\``)
   })
 })
+
+describe('probe handlers', () => {
+  const pod = (containers: string): string => `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n${containers}`
+  const lintText = async (text: string): Promise<string[]> => (await lint([{ file: 'p.yaml', text }])).findings.map((f) => `${f.rule}@${f.container}`)
+
+  it('compares gRPC probes by port and service', async () => {
+    expect(await lintText(pod('    - name: same\n      livenessProbe: { grpc: { port: 9090 } }\n      readinessProbe: { grpc: { port: 9090 }, periodSeconds: 5, failureThreshold: 2 }\n'))).toEqual(['liveness-equals-readiness@same'])
+    expect(await lintText(pod('    - name: apart\n      livenessProbe: { grpc: { port: 9090, service: liveness } }\n      readinessProbe: { grpc: { port: 9090, service: readiness }, periodSeconds: 5, failureThreshold: 2 }\n'))).toEqual([])
+  })
+
+  it('leaves TCP probes on one port alone, and tells ports and hosts apart', async () => {
+    expect(await lintText(pod('    - name: tcp\n      livenessProbe: { tcpSocket: { port: 5432 } }\n      readinessProbe: { tcpSocket: { port: 5432 }, periodSeconds: 5, failureThreshold: 2 }\n'))).toEqual([])
+    expect(await lintText(pod('    - name: ports\n      livenessProbe: { httpGet: { path: /healthz, port: 9000 } }\n      readinessProbe: { httpGet: { path: /healthz, port: 8080 }, periodSeconds: 5, failureThreshold: 2 }\n'))).toEqual([])
+    expect(await lintText(pod('    - name: named\n      ports: [{ name: web, containerPort: 8080 }]\n      livenessProbe: { httpGet: { path: /healthz/, port: "8080" } }\n      readinessProbe: { httpGet: { path: /healthz, port: web }, periodSeconds: 5, failureThreshold: 2 }\n'))).toEqual([
+      'liveness-equals-readiness@named',
+    ])
+  })
+
+  it('finds curl behind a shell in an exec probe', async () => {
+    expect(await lintText(pod('    - name: alpine\n      image: node:20-alpine\n      livenessProbe: { exec: { command: [sh, -c, "curl -fsS http://127.0.0.1:8080/livez || exit 1"] } }\n'))).toEqual([
+      'exec-probe-missing-tool@alpine',
+    ])
+  })
+})
