@@ -1,0 +1,25 @@
+import { defineCheck } from '@healthz/core'
+
+// A client whose call takes no AbortSignal (here a Kafka admin client). Two rules still hold:
+// the run gives up at the deadline, and it never starts a second call while one is unsettled.
+let pending: Promise<unknown> | undefined
+
+export const kafka = defineCheck({
+  name: 'kafka',
+  componentType: 'component',
+  timeout: 500,
+  run: async ({ signal }) => {
+    pending ??= kafkaAdmin.describeCluster().finally(() => {
+      pending = undefined
+    })
+    const call = pending
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+      call.then(
+        () => resolve(),
+        (error: unknown) => reject(error),
+      ).finally(() => signal.removeEventListener('abort', onAbort))
+    })
+  },
+})
