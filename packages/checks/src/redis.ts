@@ -6,8 +6,10 @@ import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, options
 
 /** The part of a node-redis client the check uses. */
 export interface NodeRedisLike {
-  /** Connected and ready for commands. */
-  readonly isReady: boolean
+  /** Connected and ready for commands (node-redis 4.1 and later). */
+  readonly isReady?: boolean
+  /** Open: connected or reconnecting (what node-redis 4.0 has instead of `isReady`). */
+  readonly isOpen: boolean
   ping(): Promise<unknown>
 }
 
@@ -24,7 +26,8 @@ const OWN = ['client'] as const
  * `redis:responseTime` in ms) over a node-redis v4+ client: `PING`, expecting `PONG`.
  *
  * A client that is not ready (connecting, reconnecting, closed) fails at once, without queuing
- * a command in node-redis's offline queue. A `PING` still unanswered at the deadline is left to
+ * a command in node-redis's offline queue (node-redis 4.0, which cannot tell reconnecting from
+ * ready, fails at the deadline instead). A `PING` still unanswered at the deadline is left to
  * finish (the connection is the application's), and the next run waits on it instead of sending
  * another: at most one `PING` from this check is in flight however long Redis stalls.
  *
@@ -40,7 +43,7 @@ const OWN = ['client'] as const
  */
 export function redisCheck(options: RedisCheckOptions): CheckDefinition {
   const { client } = optionsObject(options, 'redisCheck', '{ client: redis }')
-  if (!hasMethod(client, 'ping') || typeof (client as { isReady?: unknown }).isReady !== 'boolean') {
+  if (!hasMethod(client, 'ping') || typeof (client as { isOpen?: unknown }).isOpen !== 'boolean') {
     throw invalidOption('redisCheck: client must be a node-redis v4+ client (pass { client: redis }, where redis = createClient(...)); for ioredis use ioredisCheck from @healthz/checks/ioredis.')
   }
   return buildCheck(
@@ -52,7 +55,9 @@ export function redisCheck(options: RedisCheckOptions): CheckDefinition {
 }
 
 function ping(client: NodeRedisLike): Attempt<void> {
-  if (!client.isReady) {
+  // node-redis 4.0 has no isReady: an open client may be reconnecting, and then the PING waits
+  // in its offline queue until the deadline (still one at a time).
+  if (!(client.isReady ?? client.isOpen)) {
     return { promise: Promise.reject(checkFailed('redis not connected', 'client is not ready (connecting, reconnecting or closed)')), abandon: () => undefined }
   }
   return {
