@@ -68,7 +68,7 @@ const cases: Record<string, Case> = {
   'ioredis 5.0.0': {
     port: 6379,
     async make(port) {
-      const client = new IORedis({ port, host: '127.0.0.1', retryStrategy: () => 50 })
+      const client = new IORedis.default({ port, host: '127.0.0.1', retryStrategy: () => 50 }) // ioredis 5.0 has no named export
       client.on('error', () => undefined)
       cleanup.push(() => client.disconnect())
       await once(client, 'ready')
