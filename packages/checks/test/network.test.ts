@@ -136,7 +136,11 @@ describe('tcpCheck', () => {
     cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
     const check = tcpCheck({ port: (server.address() as AddressInfo).port })
     expect(check).toMatchObject({ name: 'tcp', kind: 'dependency' })
-    for (let i = 0; i < 5; i += 1) expect((await timed(check)).status).toBe('pass')
+    for (let i = 0; i < 5; i += 1) {
+      const result = await timed(check)
+      expect(result.status).toBe('pass')
+      expect(result.observedUnit).toBe('ms')
+    }
     expect(await eventually(() => accepted === 5 && open.size === 0)).toBe(true)
   })
 
@@ -168,7 +172,11 @@ describe('dnsCheck', () => {
     cleanup.push(() => dns.close())
     const check = dnsCheck({ hostname: 'payments.test', servers: [`127.0.0.1:${dns.port}`] })
     expect(check).toMatchObject({ name: 'dns', kind: 'dependency' })
-    for (let i = 0; i < 5; i += 1) expect((await timed(check)).status).toBe('pass')
+    for (let i = 0; i < 5; i += 1) {
+      const result = await timed(check)
+      expect(result.status).toBe('pass')
+      expect(result.observedUnit).toBe('ms')
+    }
     expect(dns.queries).toBe(5)
   })
 
