@@ -95,7 +95,7 @@ describe('mqttCheck', () => {
       const result = await timed(mqttCheck({ client: c }))
       expect(result.status).toBe('fail')
       expect(result.output).toMatch(/mqtt not connected/)
-      expect(result.elapsed).toBeLessThan(50)
+      expect(result.elapsed).toBeLessThan(150) // at once: well inside the deadline
       expect(Object.keys((c as unknown as { outgoing: object }).outgoing)).toHaveLength(0)
     }
   })

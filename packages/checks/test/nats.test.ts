@@ -90,7 +90,7 @@ describe('natsCheck', () => {
     const result = await timed(natsCheck({ client: nc }))
     expect(result.status).toBe('fail')
     expect(result.output).toMatch(/nats connection closed/)
-    expect(result.elapsed).toBeLessThan(50)
+    expect(result.elapsed).toBeLessThan(150) // at once: well inside the deadline
   })
 
   test('server stalled: fails at the deadline with one PING on the wire however many runs time out; recovers', async () => {

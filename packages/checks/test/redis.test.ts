@@ -114,7 +114,7 @@ describe.each(Object.entries(subjects))('%s', (_label, subject) => {
     const first = await timed(refused.check(400))
     expect(first.status).toBe('fail')
     expect(first.output).toMatch(/redis not connected/)
-    expect(first.elapsed).toBeLessThan(50)
+    expect(first.elapsed).toBeLessThan(150) // at once: well inside the deadline
 
     const hole = await blackHole()
     cleanup.push(() => hole.close())
@@ -122,7 +122,7 @@ describe.each(Object.entries(subjects))('%s', (_label, subject) => {
     const second = await timed(hanging.check(400))
     expect(second.status).toBe('fail')
     expect(second.output).toMatch(/redis not connected/)
-    expect(second.elapsed).toBeLessThan(50)
+    expect(second.elapsed).toBeLessThan(150) // at once: well inside the deadline
   })
 
   test('server stalled: fails at the deadline with one PING on the wire however many runs time out; recovers', async () => {
