@@ -2,8 +2,7 @@
 //   1. checks the samples: every TypeScript block in the docs is a marked, type-checked file
 //      (tsc -p docs/tsconfig.json, docs/check-samples.mjs, and no unmarked ```ts block);
 //   2. stages the pages into .stage/: docs/*.md, the package READMEs, with links rewritten for
-//      the site (source files become repository links; announced pages not written yet get a
-//      placeholder, any other dead link fails the build);
+//      the site (source files become repository links; a dead link fails the build);
 //   3. generates the API reference from the JSDoc of every package's src/index.ts (TypeDoc with
 //      typedoc-plugin-markdown and typedoc-vitepress-theme);
 //   4. builds the static site with VitePress into docs/site/dist.
@@ -20,20 +19,10 @@ const stage = join(site, '.stage')
 const REPOSITORY = 'https://github.com/healthz/healthz'
 const args = new Set(process.argv.slice(2))
 
-// Pages other pages link to that are being written now: until they exist, a placeholder.
-const ANNOUNCED = {
-  'checks.md': 'Checks catalogue',
-  'heartbeats.md': 'Heartbeats',
-  'nestjs.md': 'NestJS',
-  'express.md': 'Express',
-  'koa.md': 'Koa',
-  'migrate-from-nestjs-terminus.md': 'Migrating from @nestjs/terminus',
-}
-
 // Sidebar order; any other page in docs/ goes under "More", so new pages appear without edits here.
 const SECTIONS = [
   { text: 'Introduction', pages: ['README.md', 'getting-started-http.md', 'getting-started-express.md', 'getting-started-koa.md', 'getting-started-nestjs.md'] },
-  { text: 'Guide', pages: ['probes.md', 'checks.md', 'shutdown.md', 'runtime.md', 'heartbeats.md', 'kubernetes.md', 'cli.md'] },
+  { text: 'Guide', pages: ['probes.md', 'checks.md', 'writing-checks.md', 'shutdown.md', 'runtime.md', 'heartbeats.md', 'kubernetes.md', 'cli.md'] },
   { text: 'Frameworks', pages: ['express.md', 'koa.md', 'nestjs.md'] },
   { text: 'Migrating', pages: ['migrate-from-terminus.md', 'migrate-from-lightship.md', 'migrate-from-nestjs-terminus.md'] },
 ]
@@ -99,8 +88,6 @@ function sitePath(repoPath) {
   return undefined
 }
 
-const placeholders = new Set()
-
 /** Rewrites the Markdown links of a repository file for the site, outside code blocks. */
 function rewriteLinks(text, repoFile) {
   const base = dirname(repoFile)
@@ -115,8 +102,6 @@ function rewriteLinks(text, repoFile) {
         const anchor = hash === '' ? '' : `#${hash}`
         const page = sitePath(repoPath)
         if (page !== undefined) {
-          const name = repoPath.replace(/^docs\//, '')
-          if (repoPath.startsWith('docs/') && !existsSync(join(root, repoPath)) && ANNOUNCED[name] !== undefined) placeholders.add(name)
           return `${open}${page}${anchor}${close}`
         }
         if (existsSync(join(root, repoPath))) {
@@ -146,11 +131,6 @@ function stagePages() {
     writeFileSync(join(stage, 'packages', `${pkg.dir}.md`), rewriteLinks(text, `packages/${pkg.dir}/README.md`))
     packagePages.push({ text: pkg.json.name, link: `/packages/${pkg.dir}` })
   }
-  for (const name of placeholders) {
-    if (existsSync(join(stage, name))) continue
-    writeFileSync(join(stage, name), `# ${ANNOUNCED[name]}\n\nThis page is being written. Until it is here, the [guide](/) and the [API reference](/api/) cover what exists.\n`)
-  }
-
   const listed = new Set()
   const sidebar = []
   const item = (name) => {
