@@ -181,3 +181,25 @@ function abortReason(signal: AbortSignal): Error {
   const reason: unknown = signal.reason
   return reason instanceof Error ? reason : new HealthzError('aborted at the deadline', { code: 'CHECK_TIMEOUT' })
 }
+
+/**
+ * @internal A Redis `PING` on the application's client (ioredis or node-redis): fails at once
+ * with `notReady` when the client says it cannot send (so nothing waits in its offline queue),
+ * expects `PONG`, and is never cut short (the connection is the application's).
+ */
+export function redisPing(notReady: string | undefined, ping: () => Promise<unknown>): Attempt<void> {
+  if (notReady !== undefined) {
+    return { promise: Promise.reject(checkFailed('redis not connected', notReady)), abandon: () => undefined }
+  }
+  return {
+    promise: ping().then(
+      (reply) => {
+        if (reply !== 'PONG') throw checkFailed('redis ping', `unexpected reply ${JSON.stringify(reply)}`)
+      },
+      (error: unknown) => {
+        throw checkFailed('redis ping failed', error)
+      },
+    ),
+    abandon: () => 'no PONG yet; the next run waits on this PING instead of sending another',
+  }
+}

@@ -2,7 +2,7 @@
 // (a single node or a Cluster). Never imports `ioredis`.
 import type { CheckDefinition } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject } from './internal.js'
+import { buildCheck, deadlineRun, hasMethod, invalidOption, optionsObject, redisPing } from './internal.js'
 
 /** The part of an ioredis `Redis` or `Cluster` client the check uses. */
 export interface IoredisLike {
@@ -53,18 +53,5 @@ export function ioredisCheck(options: IoredisCheckOptions): CheckDefinition {
 }
 
 function ping(client: IoredisLike): Attempt<void> {
-  if (client.status !== 'ready') {
-    return { promise: Promise.reject(checkFailed('redis not connected', `client status is '${client.status}'`)), abandon: () => undefined }
-  }
-  return {
-    promise: client.ping().then(
-      (reply) => {
-        if (reply !== 'PONG') throw checkFailed('redis ping', `unexpected reply ${JSON.stringify(reply)}`)
-      },
-      (error: unknown) => {
-        throw checkFailed('redis ping failed', error)
-      },
-    ),
-    abandon: () => 'no PONG yet; the next run waits on this PING instead of sending another',
-  }
+  return redisPing(client.status === 'ready' ? undefined : `client status is '${client.status}'`, () => client.ping())
 }

@@ -2,7 +2,7 @@
 // (`redis` v4 and later). Never imports `redis`.
 import type { CheckDefinition } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject } from './internal.js'
+import { buildCheck, deadlineRun, hasMethod, invalidOption, optionsObject, redisPing } from './internal.js'
 
 /** The part of a node-redis client the check uses. */
 export interface NodeRedisLike {
@@ -57,18 +57,6 @@ export function redisCheck(options: RedisCheckOptions): CheckDefinition {
 function ping(client: NodeRedisLike): Attempt<void> {
   // node-redis 4.0 has no isReady: an open client may be reconnecting, and then the PING waits
   // in its offline queue until the deadline (still one at a time).
-  if (!(client.isReady ?? client.isOpen)) {
-    return { promise: Promise.reject(checkFailed('redis not connected', 'client is not ready (connecting, reconnecting or closed)')), abandon: () => undefined }
-  }
-  return {
-    promise: client.ping().then(
-      (reply) => {
-        if (reply !== 'PONG') throw checkFailed('redis ping', `unexpected reply ${JSON.stringify(reply)}`)
-      },
-      (error: unknown) => {
-        throw checkFailed('redis ping failed', error)
-      },
-    ),
-    abandon: () => 'no PONG yet; the next run waits on this PING instead of sending another',
-  }
+  const ready = client.isReady ?? client.isOpen
+  return redisPing(ready ? undefined : 'client is not ready (connecting, reconnecting or closed)', () => client.ping())
 }

@@ -8,9 +8,8 @@ import { expect, test } from 'vitest'
 import { createHealth, defineCheck } from '@healthz/core'
 import { createHealthListener } from '@healthz/http'
 import { postgresCheck } from '@healthz/checks/pg'
+import { SLACK } from './support/helpers.js'
 import { runOutage } from './support/outage.mjs'
-
-const SLACK = 150 // ms: timers and a busy 2-core machine
 
 test('the 3am outage: liveness never fails, readiness follows the stall within a period, one query in flight, the pool untouched', async () => {
   const report = await runOutage({ libs: { pg, createHealth, defineCheck, createHealthListener, postgresCheck }, scale: 0.2 })
