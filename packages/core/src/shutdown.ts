@@ -7,6 +7,12 @@ import { constants } from 'node:os'
 import type { Clock } from './clock.js'
 import { describeThrown, HealthzError } from './errors.js'
 
+/**
+ * A repeat of the first signal within this many ms is the same signal delivered twice (to the
+ * process group and forwarded by a package manager), not the operator's second signal.
+ */
+const DUPLICATE_SIGNAL_WINDOW = 500
+
 /** Where a health object is in its life. */
 export type ShutdownPhase = 'running' | 'draining' | 'closing' | 'stopped'
 
@@ -102,7 +108,8 @@ export class Shutdown {
   private readonly hooks: Hook[] = []
   private readonly closers = new Set<Closer>()
   private running: Promise<ShutdownResult> | undefined
-  private signalled = false
+  /** The first signal, and when it came. */
+  private signalled: { signal: NodeJS.Signals; at: number } | undefined
   private warned = false
 
   constructor(
@@ -157,13 +164,18 @@ export class Shutdown {
 
   /** A signal arrived. */
   signal(signal: NodeJS.Signals): void {
-    if (this.signalled) {
+    const now = this.host.clock.now()
+    if (this.signalled !== undefined) {
+      // The same signal again within moments is one signal delivered twice, not a second one:
+      // Ctrl-C in a terminal reaches the whole process group, and a package manager in it
+      // (npm, pnpm, yarn) forwards it to its child as well.
+      if (signal === this.signalled.signal && now - this.signalled.at < DUPLICATE_SIGNAL_WINDOW) return
       // A second signal: the operator wants out now. (A signal during a shutdown the
       // application started itself is the first one: it joins that shutdown.)
       this.host.onError(new HealthzError(`${signal} received again during shutdown: exiting at once`, { code: 'SHUTDOWN_FORCED' }))
       process.exit(128 + (constants.signals[signal] ?? 0))
     }
-    this.signalled = true
+    this.signalled = { signal, at: now }
     void this.start(signal).then((result) => {
       if (this.exit) process.exit(result.exitCode)
     })

@@ -119,10 +119,37 @@ describe('signals', () => {
       const done = health.shutdown()
       process.emit('SIGUSR2')
       expect(exit).not.toHaveBeenCalled()
+      await vi.advanceTimersByTimeAsync(500)
       process.emit('SIGUSR2')
       expect(exit).toHaveBeenCalledWith(128 + 12)
-      await vi.advanceTimersByTimeAsync(5000)
+      await vi.advanceTimersByTimeAsync(4500)
       await done
+    } finally {
+      exit.mockRestore()
+    }
+  })
+
+  it('the same signal twice within 500 ms is one signal delivered twice (Ctrl-C under npm or pnpm), not a second one', async () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never)
+    const onError = vi.fn()
+    try {
+      const health = createHealth({ shutdown: { signals: ['SIGUSR2', 'SIGHUP'], exit: false, drainDelay: 5000 }, onError })
+      const phases: string[] = []
+      health.on('change', (event) => {
+        if (event.type === 'phase') phases.push(event.current)
+      })
+      process.emit('SIGUSR2') // to the process group
+      process.emit('SIGUSR2') // forwarded by the package manager
+      await vi.advanceTimersByTimeAsync(499)
+      process.emit('SIGUSR2')
+      expect(exit).not.toHaveBeenCalled()
+      expect(onError).not.toHaveBeenCalled()
+      // Another signal, however soon, is a second signal.
+      process.emit('SIGHUP')
+      expect(exit).toHaveBeenCalledWith(128 + 1)
+      expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'SHUTDOWN_FORCED' }))
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(phases).toEqual(['draining', 'closing', 'stopped'])
     } finally {
       exit.mockRestore()
     }

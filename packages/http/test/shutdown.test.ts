@@ -136,10 +136,20 @@ describe('shutdown draining in a child process with real signals', () => {
     const child = await start({ DRAIN_DELAY: '60000' })
     child.process.kill('SIGTERM')
     await child.waitFor(phase('draining'))
+    await new Promise((resolve) => setTimeout(resolve, 600)) // past the duplicate-delivery window
     child.process.kill('SIGTERM')
     expect(await child.exited).toEqual({ code: 143, signal: null })
     expect(child.events.some(phase('closing'))).toBe(false)
     expect(child.events).toContainEqual(expect.objectContaining({ event: 'error', code: 'SHUTDOWN_FORCED' }))
+  })
+
+  it('drains once when one Ctrl-C arrives twice (to the process group, and forwarded by npm or pnpm)', async () => {
+    const child = await start({ DRAIN_DELAY: '300' })
+    child.process.kill('SIGINT')
+    child.process.kill('SIGINT')
+    expect(await child.exited).toEqual({ code: 0, signal: null })
+    expect(child.events.some(phase('stopped'))).toBe(true)
+    expect(child.events).not.toContainEqual(expect.objectContaining({ code: 'SHUTDOWN_FORCED' }))
   })
 
   it('leaves no handles open: with exit: false the process ends by itself once stopped', async () => {
