@@ -8,6 +8,10 @@ import type { HeartbeatReceiver, HeartbeatSubscription, HeartbeatTransport } fro
 /** What sending needs of a Redis client: `publish` (ioredis and node-redis alike). */
 export interface RedisPublisher {
   publish(channel: string, message: string): Promise<unknown>
+  /** ioredis: `'ready'` once connected. Read so that a beat fails at once while disconnected. */
+  readonly status?: string
+  /** node-redis (4.1 and later): connected and ready for commands. Read like `status`. */
+  readonly isReady?: boolean
 }
 
 /**
@@ -54,7 +58,8 @@ export interface RedisTransportOptions {
  * reconnect and resubscribe by themselves; the transport tells the monitor when the
  * subscriber's connection drops and returns, so nobody is convicted for the outage.
  * Pub/sub keeps nothing: beats sent while the monitor is disconnected are lost, which is
- * what a heartbeat wants.
+ * what a heartbeat wants. Likewise a beat sent while the publisher is disconnected fails at once
+ * instead of waiting in the client's offline queue to arrive late.
  *
  * @example
  * ```ts
@@ -84,6 +89,11 @@ export function redisTransport(options: RedisTransportOptions): HeartbeatTranspo
   const transport: HeartbeatTransport = { name: 'redis' }
   if (publisher !== undefined) {
     transport.send = async (beat) => {
+      // A client that is not connected would hold the beat in its offline queue and publish it
+      // late, stale, on reconnect; failing now lets the emitter count the failure and back off.
+      if (publisher.status !== undefined ? publisher.status !== 'ready' : publisher.isReady === false) {
+        throw new Error(`redis publisher not connected${publisher.status === undefined ? '' : ` (status '${publisher.status}')`}`)
+      }
       await publisher.publish(channel, encodeHeartbeat(beat))
     }
   }

@@ -6,7 +6,7 @@ import { createClient } from 'redis'
 import { isHealthzError } from '@healthz/core'
 import { redisTransport } from '@healthz/heartbeat/redis'
 import type { CuttableProxy } from './helpers.js'
-import { randomSuffix, startProxy } from './helpers.js'
+import { randomSuffix, sleep, startProxy, waitFor } from './helpers.js'
 import { runTransportScenario } from './scenario.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
@@ -53,6 +53,37 @@ describe('redisTransport', () => {
       cut: 'monitor',
     })
   }, 30_000)
+
+  it('a beat fails at once while the publisher is disconnected, and is not published late when it reconnects', async () => {
+    const cutter = await proxy()
+    const channel = `healthz:test:${randomSuffix()}`
+    const ioredis = new Redis({ host: '127.0.0.1', port: cutter.port, retryStrategy: () => 50 })
+    ioredis.on('error', () => undefined)
+    const nodeRedis = createClient({ url: `redis://127.0.0.1:${cutter.port}`, socket: { reconnectStrategy: () => 50 } })
+    nodeRedis.on('error', () => undefined)
+    await nodeRedis.connect()
+    const listener = new Redis({ host: '127.0.0.1', port: 6379 })
+    cleanup.push(() => Promise.resolve(ioredis.disconnect()), () => nodeRedis.disconnect(), () => Promise.resolve(listener.disconnect()))
+    const received: string[] = []
+    listener.on('message', (_channel: string, message: string) => received.push(JSON.parse(message).nodeId))
+    await listener.subscribe(channel)
+    await waitFor(() => ioredis.status === 'ready', 'ioredis ready')
+    const beat = (nodeId: string) => ({ nodeId, incarnation: 1, seq: 0, sentAt: Date.now(), status: 'pass' as const, metadata: {} })
+    const signal = new AbortController().signal
+    const senders = { ioredis: redisTransport({ publisher: ioredis, channel }), nodeRedis: redisTransport({ publisher: nodeRedis, channel }) }
+
+    cutter.cut()
+    await waitFor(() => ioredis.status !== 'ready' && !nodeRedis.isReady, 'both publishers disconnected')
+    for (const [name, sender] of Object.entries(senders)) {
+      await expect(sender.send!(beat(`${name}-offline`), { signal })).rejects.toThrow(/redis publisher not connected/)
+    }
+    cutter.restore()
+    await waitFor(() => ioredis.status === 'ready' && nodeRedis.isReady, 'both publishers back')
+    for (const [name, sender] of Object.entries(senders)) await sender.send!(beat(`${name}-online`), { signal })
+    await waitFor(() => received.length >= 2, 'the online beats')
+    await sleep(100)
+    expect(received.sort()).toEqual(['ioredis-online', 'nodeRedis-online'])
+  }, 20_000)
 
   it('refuses a missing client, and a subscriber that is the publisher', () => {
     const client = new Redis({ lazyConnect: true })
