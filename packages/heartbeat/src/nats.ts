@@ -60,10 +60,23 @@ export function natsTransport(options: NatsTransportOptions): HeartbeatTransport
   if (typeof subject !== 'string' || subject === '' || /[\s*>]/.test(subject)) {
     invalid(`natsTransport subject must be a plain subject without spaces or wildcards, got ${JSON.stringify(subject)}.`)
   }
+  // While the connection is down, publish() would buffer beats and send them all, stale, on
+  // reconnect: a burst that tells a monitor nothing true. Watch the status and refuse instead.
+  let down = false
+  void (async () => {
+    try {
+      for await (const status of connection.status()) {
+        if (status.type === 'disconnect') down = true
+        else if (status.type === 'reconnect') down = false
+      }
+    } catch {
+      // the status stream ends with the connection; isClosed() says so from then on
+    }
+  })()
   return {
     name: 'nats',
     send(beat) {
-      // publish() buffers and throws only when the connection is closed.
+      if (down || connection.isClosed()) return Promise.reject(new Error('nats connection is down (reconnecting or closed): beat not sent'))
       connection.publish(subject, encodeHeartbeat(beat))
       return Promise.resolve()
     },
