@@ -40,8 +40,8 @@ export interface NatsTransportOptions {
  * A transport over NATS core subjects (no JetStream: a late beat is worth nothing).
  * Reconnection is the client's: it reconnects and resubscribes by itself, and the transport
  * tells the monitor when the connection drops and returns, so nobody is convicted for the
- * outage. While disconnected, the client buffers published beats and flushes them on
- * reconnect; the monitor drops the ones that arrive out of order.
+ * outage. While the connection is down, a beat fails at once (the emitter counts it and backs
+ * off) instead of waiting in the client's reconnect buffer to arrive late, in a burst.
  *
  * @example
  * ```ts
