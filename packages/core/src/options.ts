@@ -1,0 +1,160 @@
+// The one validator of options for every @healthz package: unknown keys (with a "did you mean"),
+// durations that a Node timer can hold, whole numbers, and values cut short when echoed.
+import type { HealthzErrorCode } from './errors.js'
+import { HealthzError } from './errors.js'
+
+/**
+ * The longest delay a Node timer can hold, in ms (2^31 − 1, about 24.8 days). Node fires a
+ * longer timer after 1 ms with a warning, so every duration option is capped here.
+ */
+export const MAX_DURATION_MS = 2_147_483_647
+
+/** How many characters of a bad value an error message echoes. */
+const ECHO_LIMIT = 60
+
+/** Options shared by the validators below. */
+export interface OptionCheck {
+  /** The error code to raise. @default 'INVALID_OPTION' */
+  code?: HealthzErrorCode
+}
+
+/** Options of {@link durationOption}. */
+export interface DurationCheck extends OptionCheck {
+  /** Whether 0 is allowed (e.g. a cache or a drain delay of 0). @default false */
+  zero?: boolean
+}
+
+/** Options of {@link countOption}. */
+export interface CountCheck extends OptionCheck {
+  /** The smallest allowed value. @default 1 */
+  min?: number
+  /** The largest allowed value. @default Number.MAX_SAFE_INTEGER */
+  max?: number
+}
+
+/**
+ * A value as an error message shows it: strings quoted, objects by their JSON, functions by
+ * name, and anything longer than 60 characters cut with a note of its full length, so a huge
+ * value can never inflate a message or a log line.
+ *
+ * @example
+ * ```ts
+ * describeValue('x'.repeat(10_000)) // '"xxxxxxxx…" (10002 characters)'
+ * describeValue(undefined)          // 'undefined'
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  let text: string
+  try {
+    if (typeof value === 'function') text = `function ${value.name || '(anonymous)'}`
+    else if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) {
+      text = `a ${(value as object).constructor?.name ?? 'object'}`
+    } else text = JSON.stringify(value) ?? String(value)
+  } catch {
+    text = Object.prototype.toString.call(value)
+  }
+  if (text.length <= ECHO_LIMIT) return text
+  return `${text.slice(0, ECHO_LIMIT)}…${text.startsWith('"') ? '"' : ''} (${text.length} characters)`
+}
+
+/**
+ * Refuses keys that `known` does not list, the way a typo (`readyness`, `timout`) would
+ * otherwise be ignored without a word in plain JavaScript. Suggests the nearest known key.
+ * Returns the options object, typed as a record to read from.
+ *
+ * @param options - the options object as given (an error when it is not a plain object)
+ * @param known - every key the options type declares
+ * @param where - how the message names the object, e.g. `createHealth` or `shutdown`
+ * @throws {HealthzError} `INVALID_OPTION` (or `code`) naming the unknown key and a suggestion.
+ * @example
+ * ```ts
+ * const options = assertKnownOptions(given, ['timeout', 'cache'], 'myCheck')
+ * ```
+ */
+export function assertKnownOptions(options: unknown, known: readonly string[], where: string, check: OptionCheck = {}): Record<string, unknown> {
+  const code = check.code ?? 'INVALID_OPTION'
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new HealthzError(`${where} expects an options object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : describeValue(options)}.`, { code })
+  }
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue
+    const suggestion = closest(key, known)
+    const hint = suggestion === undefined ? `known options: ${known.join(', ')}` : `did you mean "${suggestion}"?`
+    throw new HealthzError(`${where}: unknown option ${describeValue(key)}; ${hint}. Remove it or correct its name.`, { code })
+  }
+  return options as Record<string, unknown>
+}
+
+/**
+ * A duration in ms: a finite number above 0 (or from 0 with `zero: true`) up to
+ * {@link MAX_DURATION_MS}; `fallback` when `undefined`.
+ *
+ * @throws {HealthzError} `INVALID_OPTION` (or `code`) saying the allowed range.
+ * @example
+ * ```ts
+ * const drainDelay = durationOption(options.drainDelay, 0, 'shutdown.drainDelay', { zero: true })
+ * ```
+ */
+export function durationOption(value: unknown, fallback: number, what: string, check: DurationCheck = {}): number {
+  if (value === undefined) return fallback
+  const zero = check.zero === true
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zero && value === 0) || value > MAX_DURATION_MS) {
+    throw new HealthzError(
+      `${what} must be a number of milliseconds ${zero ? 'from 0' : 'above 0'} up to ${MAX_DURATION_MS} (about 24.8 days, the longest a Node timer holds), got ${describeValue(value)}.`,
+      { code: check.code ?? 'INVALID_OPTION' },
+    )
+  }
+  return value
+}
+
+/**
+ * A whole number from `min` (default 1) up to `max`; `fallback` when `undefined`.
+ *
+ * @throws {HealthzError} `INVALID_OPTION` (or `code`) saying the allowed range.
+ * @example
+ * ```ts
+ * const threshold = countOption(options.failureThreshold, 1, 'failureThreshold')
+ * ```
+ */
+export function countOption(value: unknown, fallback: number, what: string, check: CountCheck = {}): number {
+  if (value === undefined) return fallback
+  const min = check.min ?? 1
+  const max = check.max ?? Number.MAX_SAFE_INTEGER
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`
+    throw new HealthzError(`${what} must be a whole number ${range}, got ${describeValue(value)}.`, { code: check.code ?? 'INVALID_OPTION' })
+  }
+  return value
+}
+
+/** The known key nearest to `key` (case-insensitive edit distance), when near enough to be a typo. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase()
+  let best: string | undefined
+  let bestDistance = Number.POSITIVE_INFINITY
+  for (const candidate of known) {
+    const target = candidate.toLowerCase()
+    // A known key with a unit or a word appended (`drainDelayMs`, `timeoutMillis`) is the same option.
+    const distance = lower.startsWith(target) && target.length >= 4 ? 1 : editDistance(lower, target)
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined
+}
+
+/** Levenshtein distance, with a cap on the lengths it compares so a huge key stays cheap. */
+function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Number.POSITIVE_INFINITY
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost)
+    }
+    previous = current
+  }
+  return previous[b.length] as number
+}
