@@ -5,7 +5,9 @@ import { join, relative, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseDuration } from './duration.js'
 import { isCliError, usage } from './errors.js'
-import { renderManifest } from './manifest.js'
+import { echo, escapeControl } from './escape.js'
+import { MANIFEST_COUNTS, renderManifest } from './manifest.js'
+import { closest, countOption, describeValue, unknownOption } from './options.js'
 import { probe } from './probe.js'
 
 /** Where the CLI reads and writes; every field defaults to the real process. */
@@ -93,11 +95,12 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         out.stdout(HELP)
         return command === undefined ? EXIT.USAGE : EXIT.OK
       default:
-        throw usage(`unknown command ${JSON.stringify(command)}: use probe, lint or manifest (healthz --help).`)
+        throw usage(`unknown command ${describeValue(command)}: use probe, lint or manifest (healthz --help).`)
     }
   } catch (error) {
     if (isCliError(error)) {
-      out.stderr(`healthz${command === 'probe' || command === 'lint' || command === 'manifest' ? ` ${command}` : ''}: ${error.message}\n`)
+      // One line, whatever the message carries from a file, a server or the command line.
+      out.stderr(`healthz${command === 'probe' || command === 'lint' || command === 'manifest' ? ` ${command}` : ''}: ${escapeControl(error.message)}\n`)
       return EXIT.USAGE
     }
     // A bug, not bad input: say so, with the stack, so it can be reported.
@@ -109,12 +112,19 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
 type Options = Parameters<typeof parseArgs>[0] extends infer T ? (T extends { options?: infer O } ? NonNullable<O> : never) : never
 
 function parse(args: readonly string[], options: Options): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  const all: Options = { ...options, help: { type: 'boolean', short: 'h' } }
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
+    const { values, positionals } = parseArgs({ args: [...args], options: all, allowPositionals: true, strict: true })
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals }
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0]?.replace(/\.$/, '') : String(error)
-    throw usage(`${message} (healthz --help lists the options).`)
+    const code = (error as { code?: unknown }).code
+    const message = error instanceof Error ? (error.message.split('\n')[0]?.replace(/\.$/, '') ?? '') : String(error)
+    const flag = /^Unknown option '(.*?)'(?=\.|$)/.exec(message)?.[1]
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined) {
+      // The did-you-mean of every @healthz package, over the long flags of this command.
+      throw usage(unknownOption(flag, Object.keys(all).map((name) => `--${name}`)))
+    }
+    throw usage(`${echo(message, 200)} (healthz --help lists the options).`)
   }
 }
 
@@ -130,7 +140,7 @@ async function probeCommand(args: readonly string[], io: CliIo): Promise<number>
   const headers: Record<string, string> = {}
   for (const header of (values.header as string[] | undefined) ?? []) {
     const colon = header.indexOf(':')
-    if (colon <= 0) throw usage(`--header ${JSON.stringify(header)} must look like 'name: value'.`)
+    if (colon <= 0) throw usage(`--header ${describeValue(header)} must look like 'name: value'.`)
     headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim()
   }
   const result = await probe({
@@ -140,10 +150,10 @@ async function probeCommand(args: readonly string[], io: CliIo): Promise<number>
     headers,
   })
   if (result.ok) {
-    if (values.quiet !== true) io.stdout(`healthz probe: ok, ${result.reason}\n`)
+    if (values.quiet !== true) io.stdout(`healthz probe: ok, ${escapeControl(result.reason)}\n`)
     return EXIT.OK
   }
-  io.stderr(`healthz probe: ${result.reason}\n`)
+  io.stderr(`healthz probe: ${escapeControl(result.reason)}\n`)
   return EXIT.FAILED
 }
 
@@ -159,16 +169,19 @@ async function lintCommand(args: readonly string[], io: CliIo): Promise<number> 
   })
   if (values.help === true) return help(io)
   const format = (values.format ?? 'text') as string
-  if (!(FORMATS as readonly string[]).includes(format)) throw usage(`--format ${JSON.stringify(format)} is not one of text, json, sarif.`)
+  if (!(FORMATS as readonly string[]).includes(format)) throw usage(`--format ${describeValue(format)} is not one of text, json, sarif.`)
   const failOn = (values['fail-on'] ?? 'error') as string
-  if (!(THRESHOLDS as readonly string[]).includes(failOn)) throw usage(`--fail-on ${JSON.stringify(failOn)} is not one of error, warning, info, none.`)
+  if (!(THRESHOLDS as readonly string[]).includes(failOn)) throw usage(`--fail-on ${describeValue(failOn)} is not one of error, warning, info, none.`)
   if (positionals.length === 0) throw usage('expects manifest files, or - to read standard input (helm template ./chart | healthz lint -).')
 
   const { lint, formatJson, formatSarif, formatText, parseHealthzConfig } = await import('./lint/index.js')
   const { RULES } = await import('./lint/rules.js')
   const disable = ((values.disable as string[] | undefined) ?? []).flatMap((list) => list.split(/[\s,]+/)).filter((id) => id !== '')
   for (const id of disable) {
-    if (!RULES.some((rule) => rule.id === id)) throw usage(`--disable ${JSON.stringify(id)} is not a rule; the rules are ${RULES.map((rule) => rule.id).join(', ')}.`)
+    if (RULES.some((rule) => rule.id === id)) continue
+    const ids = RULES.map((rule) => rule.id)
+    const suggestion = closest(id, ids)
+    throw usage(`--disable ${describeValue(id)} is not a rule; ${suggestion === undefined ? `the rules are ${ids.join(', ')}` : `did you mean "${suggestion}"?`}.`)
   }
   const config = typeof values.config === 'string' ? await parseHealthzConfig(await read(values.config, io), values.config) : undefined
 
@@ -205,7 +218,7 @@ async function expand(file: string): Promise<string[]> {
     .map((entry) => join(parentOf(entry), entry.name))
     .filter((path) => !relative(file, path).split(sep).some((part) => part === 'node_modules' || part.startsWith('.')))
     .sort()
-  if (found.length === 0) throw usage(`${file} is a directory with no .yaml or .yml files in it.`)
+  if (found.length === 0) throw usage(`${echo(file, 200)} is a directory with no .yaml or .yml files in it.`)
   return found
 }
 
@@ -220,7 +233,7 @@ async function read(file: string, io: CliIo): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (give the YAML files in it)' : code === 'EACCES' ? 'permission denied' : String((error as Error).message)
-    throw usage(`cannot read ${file}: ${why}.`)
+    throw usage(`cannot read ${echo(file, 200)}: ${why}.`)
   }
 }
 
@@ -234,18 +247,19 @@ function manifestCommand(args: readonly string[], io: CliIo): number {
     'pre-stop-seconds': { type: 'string' },
   })
   if (values.help === true) return help(io)
-  if (positionals.length > 0) throw usage(`takes no arguments, only options (got ${JSON.stringify(positionals[0])}).`)
-  const integer = (key: string): number | undefined => {
+  if (positionals.length > 0) throw usage(`takes no arguments, only options (got ${describeValue(positionals[0])}).`)
+  // A flag is text: digits become the number, anything else is refused with the message of the number's range.
+  const integer = (key: string, range: { min: number; max: number }): number | undefined => {
     const value = values[key]
     if (typeof value !== 'string') return undefined
-    if (!/^\d+$/.test(value)) throw usage(`--${key} must be a whole number, got ${JSON.stringify(value)}.`)
-    return Number(value)
+    const number = Number(value)
+    return countOption(/^\d+$/.test(value) && Number.isSafeInteger(number) ? number : value, 0, `--${key}`, range)
   }
   io.stdout(
     renderManifest({
-      port: integer('port'),
-      bootSeconds: integer('boot-seconds'),
-      preStopSeconds: integer('pre-stop-seconds'),
+      port: integer('port', MANIFEST_COUNTS.port),
+      bootSeconds: integer('boot-seconds', MANIFEST_COUNTS.bootSeconds),
+      preStopSeconds: integer('pre-stop-seconds', MANIFEST_COUNTS.preStopSeconds),
       prefix: values.prefix as string | undefined,
       name: values.name as string | undefined,
       image: values.image as string | undefined,

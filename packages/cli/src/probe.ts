@@ -5,6 +5,8 @@ import type { IncomingMessage } from 'node:http'
 import { request as httpRequest } from 'node:http'
 import { formatDuration } from './duration.js'
 import { usage } from './errors.js'
+import { echo } from './escape.js'
+import { assertKnownOptions, describeValue, durationOption } from './options.js'
 
 /** An inclusive range of HTTP status codes. */
 export interface StatusRange {
@@ -62,6 +64,11 @@ export const DEFAULT_PROBE_TIMEOUT = 2000
  */
 export const DEFAULT_EXPECT = '200-399'
 const MAX_BODY = 64 * 1024
+/** How much of a URL or a network error a reason echoes. */
+const LONG_ECHO = 200
+/** How many failing checks a reason names before "and N more". */
+const MAX_NAMES = 10
+const PROBE_OPTIONS = ['url', 'timeout', 'expect', 'headers']
 
 /**
  * Parses an expected-status list like `200-399` or `200,204,300-308`.
@@ -79,7 +86,7 @@ export function parseExpect(text: string): StatusRange[] {
     const min = Number(match?.[1])
     const max = match?.[2] === undefined ? min : Number(match[2])
     if (match === null || min < 100 || max > 599 || min > max) {
-      throw usage(`--expect ${JSON.stringify(text)} is not a list of status codes: use codes and ranges from 100 to 599, like 200-399 or 200,204.`)
+      throw usage(`--expect ${describeValue(text)} is not a list of status codes: use codes and ranges from 100 to 599, like 200-399 or 200,204.`)
     }
     ranges.push({ min, max })
   }
@@ -94,15 +101,15 @@ export function parseExpect(text: string): StatusRange[] {
  */
 export function parseProbeUrl(text: string): URL {
   const bare = !text.includes('://') && /^[\w.-]+(:\d+)?(\/|$)/.test(text)
-  if (bare) throw usage(`${JSON.stringify(text)} has no scheme: use http://${text}.`)
+  if (bare) throw usage(`${describeValue(text)} has no scheme: use http://${echo(text)}.`)
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    throw usage(`${JSON.stringify(text)} is not a URL: give an absolute one, like http://127.0.0.1:8080/livez.`)
+    throw usage(`${describeValue(text)} is not a URL: give an absolute one, like http://127.0.0.1:8080/livez.`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usage(`${JSON.stringify(text)} uses ${url.protocol} — healthz probe speaks http: and https: only, like http://127.0.0.1:8080/livez.`)
+    throw usage(`${describeValue(text)} uses ${echo(url.protocol)} — healthz probe speaks http: and https: only, like http://127.0.0.1:8080/livez.`)
   }
   return url
 }
@@ -120,15 +127,23 @@ export function parseProbeUrl(text: string): URL {
  * ```
  */
 export async function probe(options: ProbeOptions): Promise<ProbeResult> {
+  assertKnownOptions(options, PROBE_OPTIONS, 'probe')
   const url = parseProbeUrl(options.url)
-  const timeout = options.timeout ?? DEFAULT_PROBE_TIMEOUT
-  if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
-    throw usage(`timeout must be a number of milliseconds above 0, got ${String(timeout)}.`)
-  }
+  const timeout = durationOption(options.timeout, DEFAULT_PROBE_TIMEOUT, 'timeout')
   const expect = typeof options.expect === 'string' || options.expect === undefined ? parseExpect(options.expect ?? DEFAULT_EXPECT) : options.expect
   const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest
   const started = performance.now()
   const elapsed = (): number => Math.round(performance.now() - started)
+  // Everything a reason says from the server (status text, check names, error text) and the URL
+  // goes through echo(): escaped and cut, so the reason stays one bounded line.
+  const href = echo(url.href, LONG_ECHO)
+  let req: ReturnType<typeof httpRequest>
+  try {
+    req = request(url, { method: 'GET', headers: { accept: 'application/health+json, application/json;q=0.9, */*;q=0.1', 'user-agent': 'healthz-probe', ...options.headers } })
+  } catch (error) {
+    // A header node:http refuses (a newline in a value, a space in a name): bad input, not a network failure.
+    throw usage(`--header: ${echo(error instanceof Error ? error.message : String(error), LONG_ECHO)}.`)
+  }
 
   return new Promise<ProbeResult>((resolve) => {
     let settled = false
@@ -139,13 +154,12 @@ export async function probe(options: ProbeOptions): Promise<ProbeResult> {
       req.destroy()
       resolve({ ok, status, reason, duration: elapsed() })
     }
-    const req = request(url, { method: 'GET', headers: { accept: 'application/health+json, application/json;q=0.9, */*;q=0.1', 'user-agent': 'healthz-probe', ...options.headers } })
-    const timer = setTimeout(() => finish(false, undefined, `no answer from ${url.href} within ${formatDuration(timeout)} (--timeout)`), timeout)
+    const timer = setTimeout(() => finish(false, undefined, `no answer from ${href} within ${formatDuration(timeout)} (--timeout)`), timeout)
     req.once('error', (error: NodeJS.ErrnoException) => finish(false, undefined, describeNetworkError(error, url)))
     req.once('response', (res: IncomingMessage) => {
       const status = res.statusCode ?? 0
       const expected = expect.some((range) => status >= range.min && status <= range.max)
-      const head = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''} from ${url.href}`
+      const head = `HTTP ${status}${res.statusMessage ? ` ${echo(res.statusMessage)}` : ''} from ${href}`
       if (expected) {
         res.resume()
         finish(true, status, `${head} in ${elapsed()} ms`)
@@ -173,7 +187,7 @@ function formatExpect(ranges: readonly StatusRange[]): string {
 }
 
 function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
-  const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`
+  const where = `${echo(url.hostname, LONG_ECHO)}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`
   switch (error.code) {
     case 'ECONNREFUSED':
       return `connection refused by ${where}: nothing listens there (is the server up, and on this port?)`
@@ -181,12 +195,13 @@ function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
       return `connection to ${where} was reset before an answer`
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `host ${url.hostname} not found (DNS ${error.code})`
+      return `host ${echo(url.hostname, LONG_ECHO)} not found (DNS ${error.code})`
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return `${where} is unreachable (${error.code})`
     default:
-      return `${url.href} failed: ${error.message}${error.code ? ` (${error.code})` : ''}`
+      // TLS errors quote the server's certificate names: server text like any other.
+      return `${echo(url.href, LONG_ECHO)} failed: ${echo(error.message, LONG_ECHO)}${error.code ? ` (${echo(error.code)})` : ''}`
   }
 }
 
@@ -210,7 +225,10 @@ function failingChecks(body: string): string {
     }
   }
   const parts: string[] = []
-  if (typeof status === 'string') parts.push(`status ${status}`)
-  if (names.size > 0) parts.push(`failing: ${[...names].join(', ')}`)
+  if (typeof status === 'string') parts.push(`status ${echo(status)}`)
+  if (names.size > 0) {
+    const shown = [...names].slice(0, MAX_NAMES).map((name) => echo(name))
+    parts.push(`failing: ${shown.join(', ')}${names.size > MAX_NAMES ? ` and ${names.size - MAX_NAMES} more` : ''}`)
+  }
   return parts.length > 0 ? ` (${parts.join('; ')})` : ''
 }

@@ -1,4 +1,5 @@
 // Shared by the CLI tests: fixture paths, and runCli with captured output.
+import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { runCli } from '../src/index.js'
@@ -26,4 +27,21 @@ export async function cli(args: readonly string[], stdin?: string): Promise<Run>
     version: '9.9.9',
   })
   return { status, stdout, stderr }
+}
+
+/** The built bin (`pnpm build` first). */
+export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+
+/** Runs the built `healthz` bin as a child process, as users run it; `stdin` is written to it. */
+export function runBin(args: readonly string[], stdin?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.once('error', reject)
+    child.once('close', (status) => resolve({ status, stdout, stderr }))
+    child.stdin.end(stdin ?? '')
+  })
 }

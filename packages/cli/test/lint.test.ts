@@ -55,6 +55,7 @@ describe('one bad and one good manifest per rule', () => {
     { rule: 'shutdown-drain-budget', bad: 'bad/drain-budget.yaml', good: 'good/classic-readyz-fixed.yaml', expected: ['shutdown-drain-budget@checkout:20'] },
     { rule: 'shutdown-drain-budget', bad: 'bad/prestop-too-long.yaml', good: 'good/prestop.yaml', expected: ['shutdown-drain-budget@checkout:25'] },
     { rule: 'exec-probe-missing-tool', bad: 'bad/exec-curl.yaml', good: 'good/exec-healthz-probe.yaml', expected: ['exec-probe-missing-tool@distroless:11', 'exec-probe-missing-tool@slim:15'] },
+    { rule: 'probe-port-undeclared', bad: 'bad/port-undeclared.yaml', good: 'good/port-declared.yaml', expected: ['probe-port-undeclared@api:23'] },
     {
       rule: 'probe-timeout-below-deadline',
       bad: 'bad/timeout-budget.yaml',
@@ -79,7 +80,7 @@ describe('one bad and one good manifest per rule', () => {
   it('gives numbers a person can act on', async () => {
     const [delay] = await lintFile('bad/initial-delay.yaml')
     expect(delay?.message).toContain('initialDelaySeconds: 90')
-    expect(delay?.fix).toContain('failureThreshold: 90')
+    expect(delay?.fix).toContain('failureThreshold: 91')
     expect(delay?.fix).toContain('healthz manifest --boot-seconds 180')
     const [drain] = await lintFile('bad/drain-budget.yaml')
     expect(drain?.message).toContain('40 s')
@@ -149,9 +150,9 @@ describe('what is read', () => {
   it('reads the .yaml and .yml files under a directory', async () => {
     const run = await cli(['lint', fixture('good'), '--format', 'json'])
     expect(run.status).toBe(0)
-    expect((JSON.parse(run.stdout) as { summary: { files: number } }).summary.files).toBe(7)
+    expect((JSON.parse(run.stdout) as { summary: { files: number } }).summary.files).toBe(8)
     const bad = await cli(['lint', fixture('bad')])
-    expect(bad.stdout).toContain('healthz lint: 4 errors, 5 warnings, 2 info in 8 workloads in 8 files.')
+    expect(bad.stdout).toContain('healthz lint: 5 errors, 5 warnings, 2 info in 9 workloads in 9 files.')
     const empty = await cli(['lint', fixture('../../src')])
     expect(empty.status).toBe(2)
     expect(empty.stderr).toContain('is a directory with no .yaml or .yml files in it.')
@@ -191,7 +192,7 @@ describe('input that is not a manifest: one clear line, exit 2, no stack trace',
   it('a bad config', async () => {
     const run = await cli(['lint', fixture('good/prestop.yaml'), '--config', fixture('config/invalid.yaml')])
     expect(run.status).toBe(2)
-    expect(run.stderr).toContain('checks.readiness[0].timeout must be a number of milliseconds above 0, got "fast"')
+    expect(run.stderr).toContain('checks.readiness[0].timeout must be a number of milliseconds above 0 up to 2147483647 (about 24.8 days, the longest a Node timer holds), got "fast".')
   })
 
   it('malformed YAML on stdin', async () => {
@@ -204,7 +205,7 @@ describe('input that is not a manifest: one clear line, exit 2, no stack trace',
     expect((await cli(['lint'])).stderr).toContain('expects manifest files, or -')
     expect((await cli(['lint', 'x.yaml', '--format', 'xml'])).stderr).toContain('--format "xml" is not one of text, json, sarif.')
     expect((await cli(['lint', 'x.yaml', '--fail-on', 'bad'])).status).toBe(2)
-    expect((await cli(['lint', 'x.yaml', '--bogus'])).stderr).toContain("Unknown option '--bogus'")
+    expect((await cli(['lint', 'x.yaml', '--bogus'])).stderr).toContain('unknown option "--bogus"; known options: --format, --fail-on, --config, --disable, --help.')
   })
 })
 
@@ -272,7 +273,7 @@ describe('healthz manifest', () => {
     expect(run.stdout).toContain('path: /health/startupz')
     expect(run.stdout).toContain('path: /health/livez')
     expect(run.stdout).toContain('path: /health/readyz')
-    expect(run.stdout).toContain('failureThreshold: 60  # 60 x 2 s = 120 s to boot')
+    expect(run.stdout).toContain('failureThreshold: 61  # (61 - 1) x 2 s = 120 s to boot')
     expect(run.stdout).toContain('terminationGracePeriodSeconds: 35')
     expect(run.stdout).toContain('seconds: 5')
     expect(run.stdout).toContain('name: orders')
@@ -281,9 +282,9 @@ describe('healthz manifest', () => {
   })
 
   it('refuses bad options with a clear line', async () => {
-    expect((await cli(['manifest', '--port', 'http'])).stderr).toBe('healthz manifest: --port must be a whole number, got "http".\n')
-    expect((await cli(['manifest', '--port', '70000'])).stderr).toContain('--port must be a port number from 1 to 65535')
-    expect((await cli(['manifest', '--boot-seconds', '0'])).stderr).toContain('--boot-seconds must be a whole number of seconds above 0')
+    expect((await cli(['manifest', '--port', 'http'])).stderr).toBe('healthz manifest: --port must be a whole number from 1 to 65535, got "http".\n')
+    expect((await cli(['manifest', '--port', '70000'])).stderr).toContain('--port must be a whole number from 1 to 65535, got 70000.')
+    expect((await cli(['manifest', '--boot-seconds', '0'])).stderr).toContain('--boot-seconds must be a whole number from 1 to 2147483647, got 0.')
     expect((await cli(['manifest', '--prefix', 'health'])).stderr).toContain("--prefix must be a path starting with '/'")
     expect((await cli(['manifest', '--name', 'Orders_1'])).status).toBe(2)
   })

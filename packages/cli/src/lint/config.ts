@@ -1,6 +1,8 @@
 // The healthz config `healthz lint --config` reads: what the service's createHealth() is set up
 // with (check deadlines per probe, shutdown timings), so the manifest can be checked against it.
-import { CliError } from '../errors.js'
+import { CliError, isCliError } from '../errors.js'
+import { echo } from '../escape.js'
+import { assertKnownOptions, durationOption } from '../options.js'
 import { isRecord } from './load.js'
 
 /** One check of a probe: its name and deadline. */
@@ -77,22 +79,31 @@ export async function parseHealthzConfig(text: string, file = 'healthz config'):
     throw new CliError(`${file}: not valid YAML or JSON: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { code: 'CONFIG', cause: error })
   }
   const fail = (message: string): CliError =>
-    new CliError(`${file}: ${message}. A healthz config looks like: { checks: { readiness: [{ name: postgres, timeout: 500 }] }, shutdown: { drainDelay: 10000, gracePeriod: 10000 } }`, { code: 'CONFIG' })
+    new CliError(`${echo(file, 200)}: ${message.replace(/\.$/, '')}. A healthz config looks like: { checks: { readiness: [{ name: postgres, timeout: 500 }] }, shutdown: { drainDelay: 10000, gracePeriod: 10000 } }`, { code: 'CONFIG' })
+  // The rules and messages of every @healthz package (options.ts), with the file and an example added.
+  const known = (object: Record<string, unknown>, keys: readonly string[], where: string): void => {
+    rethrow(() => assertKnownOptions(object, keys, where, 'CONFIG'), fail)
+  }
   if (!isRecord(value)) throw fail('expected a mapping at the top')
-  const known = new Set(['container', 'checks', 'shutdown'])
-  for (const key of Object.keys(value)) if (!known.has(key)) throw fail(`unknown key ${JSON.stringify(key)} (known: container, checks, shutdown)`)
+  try {
+    assertKnownOptions(value, ['container', 'checks', 'shutdown'], echo(file, 200), 'CONFIG')
+  } catch (error) {
+    if (!isCliError(error)) throw error
+    throw new CliError(`${error.message.replace(/\.$/, '')}. A healthz config looks like: { checks: { readiness: [{ name: postgres, timeout: 500 }] } }`, { code: 'CONFIG' })
+  }
   if (value.container !== undefined && typeof value.container !== 'string') throw fail('container must be a container name')
 
   const checks = { liveness: [] as ConfigCheck[], readiness: [] as ConfigCheck[], startup: [] as ConfigCheck[] }
   if (value.checks !== undefined) {
     if (!isRecord(value.checks)) throw fail('checks must be a mapping of liveness, readiness and startup to lists of checks')
+    known(value.checks, PROBES, 'checks')
     for (const [probe, list] of Object.entries(value.checks)) {
-      if (!(PROBES as readonly string[]).includes(probe)) throw fail(`checks.${probe} is not a probe (use liveness, readiness or startup)`)
       if (!Array.isArray(list)) throw fail(`checks.${probe} must be a list like [{ name: postgres, timeout: 500 }]`)
       checks[probe as (typeof PROBES)[number]] = list.map((entry, index) => {
         const at = `checks.${probe}[${index}]`
         if (typeof entry === 'string') return { name: entry, timeout: DEFAULT_CHECK_TIMEOUT }
         if (!isRecord(entry) || typeof entry.name !== 'string') throw fail(`${at} must be a check name or { name, timeout }`)
+        known(entry, ['name', 'timeout'], at)
         return { name: entry.name, timeout: ms(entry.timeout, DEFAULT_CHECK_TIMEOUT, `${at}.timeout`, fail) }
       })
     }
@@ -102,8 +113,7 @@ export async function parseHealthzConfig(text: string, file = 'healthz config'):
   if (value.shutdown !== undefined) {
     const s = value.shutdown
     if (!isRecord(s)) throw fail('shutdown must be a mapping like { drainDelay: 10000, gracePeriod: 10000 }')
-    const allowed = new Set(['drainDelay', 'gracePeriod', 'hookTimeouts', 'terminationGracePeriodSeconds'])
-    for (const key of Object.keys(s)) if (!allowed.has(key)) throw fail(`unknown key shutdown.${key} (known: ${[...allowed].join(', ')})`)
+    known(s, ['drainDelay', 'gracePeriod', 'hookTimeouts', 'terminationGracePeriodSeconds'], 'shutdown')
     if (s.hookTimeouts !== undefined && !Array.isArray(s.hookTimeouts)) throw fail('shutdown.hookTimeouts must be a list of milliseconds, like [5000]')
     const grace = s.terminationGracePeriodSeconds
     if (grace !== undefined && (typeof grace !== 'number' || !(grace > 0))) throw fail('shutdown.terminationGracePeriodSeconds must be a number of seconds above 0')
@@ -117,10 +127,17 @@ export async function parseHealthzConfig(text: string, file = 'healthz config'):
   return { container: value.container as string | undefined, checks, shutdown }
 }
 
+/** A duration in ms, with durationOption's rules and message (2^31 − 1 ms at most). */
 function ms(value: unknown, fallback: number, key: string, fail: (message: string) => CliError, zero = false): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zero && value === 0)) {
-    throw fail(`${key} must be a number of milliseconds${zero ? '' : ' above 0'}, got ${JSON.stringify(value)}`)
+  return rethrow(() => durationOption(value, fallback, key, { zero, code: 'CONFIG' }), fail)
+}
+
+/** Runs `validate`, giving its CliError the file name and the example of `fail`. */
+function rethrow<T>(validate: () => T, fail: (message: string) => CliError): T {
+  try {
+    return validate()
+  } catch (error) {
+    if (isCliError(error)) throw fail(error.message)
+    throw error
   }
-  return value
 }

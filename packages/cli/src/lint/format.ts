@@ -1,6 +1,7 @@
 // The three outputs of `healthz lint`: text for people, JSON for scripts, SARIF 2.1.0 for
 // code-scanning dashboards (GitHub code scanning and others).
 import { isAbsolute, relative } from 'node:path'
+import { echo, escapeControl, escapeJson } from '../escape.js'
 import { RULES } from './rules.js'
 import type { Finding, Severity } from './rules.js'
 
@@ -19,16 +20,18 @@ export interface LintReport {
 export type LintFormat = 'text' | 'json' | 'sarif'
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 }
+/** The longest Kubernetes name (a DNS subdomain): names from a manifest are echoed up to it. */
+const NAME_LIMIT = 253
 
 /** `deploy.yaml:21:9`, or `<stdin>:21:9 (chart/templates/deployment.yaml)` for Helm output. */
 function where(finding: Finding): string {
-  const helm = finding.source !== undefined && finding.source !== finding.file ? ` (${finding.source})` : ''
-  return `${finding.file}:${finding.line}:${finding.column}${helm}`
+  const helm = finding.source !== undefined && finding.source !== finding.file ? ` (${echo(finding.source, NAME_LIMIT)})` : ''
+  return `${escapeControl(finding.file)}:${finding.line}:${finding.column}${helm}`
 }
 
 function resourceName(finding: Finding): string {
-  const ns = finding.resource.namespace === undefined ? '' : `${finding.resource.namespace}/`
-  return `${finding.resource.kind} ${ns}${finding.resource.name}`
+  const ns = finding.resource.namespace === undefined ? '' : `${echo(finding.resource.namespace, NAME_LIMIT)}/`
+  return `${echo(finding.resource.kind, NAME_LIMIT)} ${ns}${echo(finding.resource.name, NAME_LIMIT)}`
 }
 
 function counts(findings: readonly Finding[]): Record<Severity, number> {
@@ -43,7 +46,9 @@ function plural(count: number, word: string): string {
 
 /**
  * Readable text: one block per finding (where, severity, rule, resource, container, what, fix)
- * and a summary line.
+ * and a summary line. What comes from the manifest is printed with its control characters
+ * escaped and names cut at 253 characters, so a manifest cannot forge a line or reach the
+ * terminal.
  *
  * @example
  * ```ts
@@ -53,11 +58,11 @@ function plural(count: number, word: string): string {
 export function formatText(report: LintReport): string {
   const lines: string[] = []
   for (const finding of report.findings) {
-    const container = `${finding.initContainer ? 'init container' : 'container'} ${finding.container}`
+    const container = `${finding.initContainer ? 'init container' : 'container'} ${echo(finding.container, NAME_LIMIT)}`
     lines.push(`${where(finding)}  ${finding.severity}  ${finding.rule}`)
     lines.push(`  ${resourceName(finding)}, ${container} (document ${finding.document})`)
-    lines.push(`  ${finding.message}`)
-    lines.push(`  fix: ${finding.fix}`)
+    lines.push(`  ${escapeControl(finding.message)}`)
+    lines.push(`  fix: ${escapeControl(finding.fix)}`)
     lines.push('')
   }
   const c = counts(report.findings)
@@ -72,6 +77,7 @@ export function formatText(report: LintReport): string {
 
 /**
  * JSON: `{ findings: [...], summary: { errors, warnings, info, workloads, objects, files } }`.
+ * Values are the manifest's as they are; every control character is written as a JSON escape.
  *
  * @example
  * ```ts
@@ -80,14 +86,14 @@ export function formatText(report: LintReport): string {
  */
 export function formatJson(report: LintReport): string {
   const c = counts(report.findings)
-  return `${JSON.stringify(
+  return `${escapeJson(JSON.stringify(
     {
       findings: report.findings,
       summary: { errors: c.error, warnings: c.warning, info: c.info, workloads: report.resources, objects: report.objects, files: report.files },
     },
     null,
     2,
-  )}\n`
+  ))}\n`
 }
 
 /**
@@ -135,7 +141,7 @@ export function formatSarif(report: LintReport, version = '0.0.0'): string {
           ruleId: finding.rule,
           ruleIndex: RULES.findIndex((rule) => rule.id === finding.rule),
           level: level[finding.severity],
-          message: { text: `${resourceName(finding)}, container ${finding.container}: ${finding.message} Fix: ${finding.fix}` },
+          message: { text: `${resourceName(finding)}, container ${echo(finding.container, NAME_LIMIT)}: ${finding.message} Fix: ${finding.fix}` },
           locations: [
             {
               physicalLocation: {
@@ -149,7 +155,7 @@ export function formatSarif(report: LintReport, version = '0.0.0'): string {
       },
     ],
   }
-  return `${JSON.stringify(sarif, null, 2)}\n`
+  return `${escapeJson(JSON.stringify(sarif, null, 2))}\n`
 }
 
 function artifactUri(finding: Finding): string {

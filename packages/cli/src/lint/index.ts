@@ -3,7 +3,8 @@ import { loadManifests } from './load.js'
 import type { ManifestInput } from './load.js'
 import { sortFindings } from './format.js'
 import type { LintReport } from './format.js'
-import { lintResources } from './rules.js'
+import { assertKnownOptions } from '../options.js'
+import { LINT_OPTIONS, lintResources } from './rules.js'
 import type { LintOptions } from './rules.js'
 
 /**
@@ -18,6 +19,7 @@ import type { LintOptions } from './rules.js'
  * ```
  */
 export async function lint(inputs: readonly ManifestInput[], options: LintOptions = {}): Promise<LintReport> {
+  assertKnownOptions(options, LINT_OPTIONS, 'lint')
   const { resources, objects } = await loadManifests(inputs)
   return { findings: sortFindings(lintResources(resources, options)), resources: resources.length, objects, files: inputs.length }
 }

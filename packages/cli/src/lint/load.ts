@@ -2,6 +2,8 @@
 // the workload kinds that carry a pod template. Every resource keeps the path of its pod spec
 // inside its document, so findings can point at a line.
 import { CliError } from '../errors.js'
+import { echo } from '../escape.js'
+import { describeValue } from '../options.js'
 
 /** A path of keys and indexes inside one YAML document. */
 export type NodePath = readonly (string | number)[]
@@ -93,18 +95,18 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
     const list = Array.isArray(documents) ? documents : []
     list.forEach((doc: YamlDocument, index: number) => {
       const number = index + 1
-      const where = `${input.file}: document ${number}`
+      const where = `${echo(input.file, 200)}: document ${number}`
       const problem = doc.errors[0]
       if (problem !== undefined) {
         const at = lineCounter.linePos(problem.pos[0])
-        throw new CliError(`${where}: YAML syntax error at line ${at.line}, column ${at.col}: ${firstLine(problem.message)}. Fix the YAML (kubectl apply --dry-run=client -f FILE shows the same).`, { code: 'INPUT', cause: problem })
+        throw new CliError(`${where}: YAML syntax error at line ${at.line}, column ${at.col}: ${echo(firstLine(problem.message), 200)}. Fix the YAML (kubectl apply --dry-run=client -f FILE shows the same).`, { code: 'INPUT', cause: problem })
       }
       if (doc.contents === null) return // an empty document: `---` at the end, or only comments
       let value: unknown
       try {
         value = doc.toJS({ maxAliasCount: 1000 })
       } catch (error) {
-        throw new CliError(`${where}: cannot be read: ${error instanceof Error ? error.message : String(error)}.`, { code: 'INPUT', cause: error })
+        throw new CliError(`${where}: cannot be read: ${echo(error instanceof Error ? error.message : String(error), 200)}.`, { code: 'INPUT', cause: error })
       }
       const line = (path: NodePath): { line: number; column: number } => {
         for (let length = path.length; length >= 0; length -= 1) {
@@ -120,14 +122,17 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
       const source = helmSource(doc.commentBefore ?? (doc.contents as { commentBefore?: string | null } | null)?.commentBefore)
       const visit = (object: unknown, path: NodePath): void => {
         const position = line(path)
-        const at = `${where}${path.length > 0 ? ` (${path.join('.')})` : ''}, line ${position.line}`
+        const at = `${where}${path.length > 0 ? ` (${echo(path.join('.'), 200)})` : ''}, line ${position.line}`
         if (typeof object !== 'object' || object === null || Array.isArray(object)) {
           throw new CliError(`${at}: is not a Kubernetes object but ${describe(object)}. healthz lint reads Kubernetes manifests: mappings with apiVersion and kind (a Helm chart: pipe \`helm template\` into \`healthz lint -\`).`, { code: 'INPUT' })
         }
         const record = object as Record<string, unknown>
         const { apiVersion, kind } = record
         if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
-          const keys = Object.keys(record).slice(0, 5).join(', ')
+          const keys = Object.keys(record)
+            .slice(0, 5)
+            .map((key) => echo(key))
+            .join(', ')
           throw new CliError(`${at}: is not a Kubernetes object: it has no ${[typeof apiVersion === 'string' && apiVersion !== '' ? '' : 'apiVersion', typeof kind === 'string' && kind !== '' ? '' : 'kind'].filter(Boolean).join(' and no ')} (its keys: ${keys || 'none'}). healthz lint reads Kubernetes manifests; check the file is one (a Helm values file is not: render the chart with \`helm template\`).`, { code: 'INPUT' })
         }
         if (kind === 'List' || (kind.endsWith('List') && Array.isArray(record.items))) {
@@ -193,7 +198,7 @@ function helmSource(comment: string | null | undefined): string | undefined {
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list'
   if (value === null) return 'null'
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`
+  if (typeof value === 'string') return `the text ${describeValue(value)}`
   return `a ${typeof value}`
 }
 

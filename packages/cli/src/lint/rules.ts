@@ -1,7 +1,10 @@
 // The rules of `healthz lint`: the probe settings that turn a dependency hiccup into a fleet-wide
 // restart, a deploy into dropped requests, or a slow boot into a crash loop. Each rule sees one
 // container of one workload and returns findings with a fix a person can paste.
+import { guaranteedWindow, startupFailureThreshold } from '../budget.js'
 import { formatDuration } from '../duration.js'
+import { echo } from '../escape.js'
+import { assertKnownOptions } from '../options.js'
 import type { ConfigCheck, HealthzConfig } from './config.js'
 import { isRecord } from './load.js'
 import type { LintResource, NodePath } from './load.js'
@@ -13,6 +16,7 @@ export type Severity = 'error' | 'warning' | 'info'
 export type RuleId =
   | 'liveness-equals-readiness'
   | 'liveness-dependency-endpoint'
+  | 'probe-port-undeclared'
   | 'startup-probe-missing'
   | 'liveness-restart-too-fast'
   | 'shutdown-drain-budget'
@@ -74,13 +78,14 @@ export const DISABLE_ANNOTATION = 'healthz/lint-disable'
  */
 export const LONG_INITIAL_DELAY = 30
 /**
- * The shortest liveness failure window (`failureThreshold × periodSeconds`) that rides out a
- * plausible pause, in seconds: a full GC of a large heap, CPU throttling at the container's
- * limit, a node under memory pressure.
+ * The shortest pause a liveness probe must surely ride out, `(failureThreshold − 1) ×
+ * periodSeconds`, in seconds: a full GC of a large heap, CPU throttling at the container's limit,
+ * a node under memory pressure. (A pause that starts as a probe is sent fails that probe, so
+ * only the failureThreshold − 1 periods after it are sure.)
  * @default 10
  * @example
  * ```ts
- * const tooFast = failureThreshold * periodSeconds < MIN_LIVENESS_WINDOW
+ * const tooFast = (failureThreshold - 1) * periodSeconds < MIN_LIVENESS_WINDOW
  * ```
  */
 export const MIN_LIVENESS_WINDOW = 10
@@ -127,6 +132,13 @@ export const RULES: readonly RuleInfo[] = Object.freeze([
       'A liveness probe must only fail when a restart fixes the problem. A path like /ready, /readyz, /health/ready or /db checks things outside the process, and a restart cannot fix a database outage: it only restarts the whole fleet.',
   },
   {
+    id: 'probe-port-undeclared',
+    severity: 'error',
+    summary: 'A probe names a port the container does not declare (or a gRPC probe names a port at all).',
+    description:
+      "The kubelet looks a probe's port name up in the container's own ports. When it is not there, every probe fails: readiness never lets the pod take traffic, liveness and startup restart the container in a loop. A gRPC probe takes a port number only; Kubernetes refuses a name.",
+  },
+  {
     id: 'startup-probe-missing',
     severity: 'warning',
     summary: 'A long liveness initialDelaySeconds instead of a startup probe.',
@@ -138,7 +150,7 @@ export const RULES: readonly RuleInfo[] = Object.freeze([
     severity: 'warning',
     summary: 'Liveness restarts after fewer seconds of failure than a plausible pause.',
     description:
-      'failureThreshold × periodSeconds is how long liveness must fail before a restart. Shorter than a garbage-collection pause or a spell of CPU throttling, it restarts healthy containers under load, which adds load.',
+      'A pause that starts as a liveness probe is sent fails that probe, and the container is restarted at the failureThreshold-th failure in a row: a pause of just over (failureThreshold − 1) × periodSeconds can restart it. Shorter than a garbage-collection pause or a spell of CPU throttling, it restarts healthy containers under load, which adds load.',
   },
   {
     id: 'shutdown-drain-budget',
@@ -208,6 +220,9 @@ export interface LintOptions {
   disable?: readonly RuleId[]
 }
 
+/** The keys of {@link LintOptions}. @internal */
+export const LINT_OPTIONS: readonly string[] = ['config', 'disable']
+
 /**
  * Runs every rule over every container and init container of `resources`.
  *
@@ -218,6 +233,7 @@ export interface LintOptions {
  * ```
  */
 export function lintResources(resources: readonly LintResource[], options: LintOptions = {}): Finding[] {
+  assertKnownOptions(options, LINT_OPTIONS, 'lintResources')
   const findings: Finding[] = []
   const globallyOff = new Set<string>(options.disable ?? [])
   for (const resource of resources) {
@@ -236,6 +252,7 @@ export function lintResources(resources: readonly LintResource[], options: LintO
         const raw = [
           ...sameEndpoint(context),
           ...dependencyEndpoint(context),
+          ...undeclaredPort(context),
           ...startupMissing(context),
           ...restartTooFast(context),
           ...drainBudget(context),
@@ -330,11 +347,51 @@ function resolvePort(port: unknown, container: Record<string, unknown>): string 
 }
 
 function describeEndpoint(probe: ProbeView): string {
-  const port = probe.port === undefined ? '' : ` on port ${probe.port}`
-  return probe.handler === 'grpc' ? `the gRPC service ${JSON.stringify(probe.path)}${port}` : `GET ${probe.path ?? '/'}${port}`
+  const port = probe.port === undefined ? '' : ` on port ${typeof probe.port === 'number' ? probe.port : echo(probe.port)}`
+  return probe.handler === 'grpc' ? `the gRPC service "${echo(probe.path ?? '')}"${port}` : `GET ${echo(probe.path ?? '/')}${port}`
 }
 
 // --- the rules -------------------------------------------------------------------------------
+
+/** What a probe that fails every time does, by probe. */
+const ALWAYS_FAILING: Record<ProbeType, string> = {
+  readiness: 'the pod never becomes ready and never receives traffic',
+  liveness: 'the container is restarted over and over',
+  startup: 'boot never completes: the container is restarted in a loop, and liveness and readiness never start',
+}
+
+function undeclaredPort({ container, probes }: RuleContext): RawFinding[] {
+  const ports = (Array.isArray(container.ports) ? container.ports : []).filter(isRecord)
+  const declared = ports.map((port) => port.name).filter((name): name is string => typeof name === 'string' && name !== '')
+  const findings: RawFinding[] = []
+  for (const probe of Object.values(probes)) {
+    if (probe.handler !== 'httpGet' && probe.handler !== 'tcpSocket' && probe.handler !== 'grpc') continue
+    const name = probe.rawPort
+    // Numbers, and digits in quotes (read as the number elsewhere in lint), are not names.
+    if (typeof name !== 'string' || /^\d+$/.test(name)) continue
+    const at = `${probe.key}.${probe.handler}.port`
+    if (probe.handler === 'grpc') {
+      // GRPCAction.port is an int32 in the Kubernetes API: a name is not looked up, it is refused.
+      const number = typeof probe.port === 'number' ? probe.port : undefined
+      findings.push({
+        rule: 'probe-port-undeclared',
+        path: [probe.key, 'grpc', 'port'],
+        message: `${at} is the name "${echo(name)}", but a gRPC probe takes a port number only (GRPCAction.port is an integer): the API server refuses the manifest, and no name is ever looked up.`,
+        fix: `Set ${at} to the port number${number === undefined ? '' : `: port: ${number}`}.`,
+      })
+      continue
+    }
+    if (declared.includes(name)) continue
+    const ports = declared.length === 0 ? 'the container declares no ports' : `the container declares no port named "${echo(name)}" (declared: ${declared.map((d) => echo(d)).join(', ')})`
+    findings.push({
+      rule: 'probe-port-undeclared',
+      path: [probe.key, probe.handler, 'port'],
+      message: `${at} is "${echo(name)}", but ${ports}. The kubelet looks the name up in the container's own ports, does not find it, and fails every probe: ${ALWAYS_FAILING[probe.type]}.`,
+      fix: `Declare it in the container's ports (- name: ${echo(name)}, containerPort: <the port>), or point the probe at ${declared.length === 0 ? '' : `a declared name (${declared.map((d) => echo(d)).join(', ')}) or `}the port number.`,
+    })
+  }
+  return findings
+}
 
 function sameEndpoint({ probes }: RuleContext): RawFinding[] {
   const { liveness, readiness } = probes
@@ -350,7 +407,7 @@ function sameEndpoint({ probes }: RuleContext): RawFinding[] {
       message: `livenessProbe and readinessProbe both probe ${describeEndpoint(liveness)}. When a dependency fails, readiness takes the pod out of the endpoints (right), and liveness restarts it as well (wrong): every replica sees the same dependency, so every replica restarts at once.`,
       fix:
         liveness.handler === 'httpGet'
-          ? `Serve a liveness endpoint that checks only the process (healthz: /livez) and set livenessProbe.httpGet.path to it; keep readinessProbe on ${readiness.path ?? '/'}.`
+          ? `Serve a liveness endpoint that checks only the process (healthz: /livez) and set livenessProbe.httpGet.path to it; keep readinessProbe on ${echo(readiness.path ?? '/')}.`
           : 'Give liveness its own gRPC service name that reports only the process, and keep dependency checks on the readiness service.',
     },
   ]
@@ -375,7 +432,7 @@ function dependencyEndpoint({ probes }: RuleContext): RawFinding[] {
     {
       rule: 'liveness-dependency-endpoint',
       path: ['livenessProbe', 'httpGet', 'path'],
-      message: `livenessProbe GETs ${liveness.path}, which looks like a readiness or dependency endpoint ("${hit}"). If it fails when a dependency does, the kubelet restarts the container, and a restart cannot fix a dependency: every replica restarts together while it is down.`,
+      message: `livenessProbe GETs ${echo(liveness.path)}, which looks like a readiness or dependency endpoint ("${hit}"). If it fails when a dependency does, the kubelet restarts the container, and a restart cannot fix a dependency: every replica restarts together while it is down.`,
       fix: 'Point livenessProbe at an endpoint that checks only the process (healthz: /livez); dependency checks belong in readiness (/readyz).',
     },
   ]
@@ -386,13 +443,14 @@ function startupMissing({ probes }: RuleContext): RawFinding[] {
   if (liveness === undefined || startup !== undefined || liveness.initialDelaySeconds < LONG_INITIAL_DELAY) return []
   const delay = liveness.initialDelaySeconds
   const budget = 2 * delay
-  const port = liveness.rawPort ?? 'http'
+  const port = typeof liveness.rawPort === 'string' ? echo(liveness.rawPort) : (liveness.rawPort ?? 'http')
   return [
     {
       rule: 'startup-probe-missing',
       path: ['livenessProbe', 'initialDelaySeconds'],
       message: `livenessProbe has initialDelaySeconds: ${delay} and there is no startupProbe. A boot slower than ${delay} s is killed and restarted in a loop; a faster one leaves the container unwatched until ${delay} s have passed.`,
-      fix: `Remove initialDelaySeconds and add a startupProbe: { httpGet: { path: /startupz, port: ${port} }, periodSeconds: 2, failureThreshold: ${Math.ceil(budget / 2)} } (a ${budget} s boot budget; \`healthz manifest --boot-seconds ${budget}\` prints the whole block).`,
+      // The threshold healthz manifest prints for the same budget: (failureThreshold − 1) × 2 s ≥ budget.
+      fix: `Remove initialDelaySeconds and add a startupProbe: { httpGet: { path: /startupz, port: ${port} }, periodSeconds: 2, failureThreshold: ${startupFailureThreshold(budget, 2)} } (a ${budget} s boot budget; \`healthz manifest --boot-seconds ${budget}\` prints the whole block).`,
     },
   ]
 }
@@ -400,14 +458,15 @@ function startupMissing({ probes }: RuleContext): RawFinding[] {
 function restartTooFast({ probes }: RuleContext): RawFinding[] {
   const liveness = probes.liveness
   if (liveness === undefined) return []
-  const window = liveness.failureThreshold * liveness.periodSeconds
+  const window = guaranteedWindow(liveness)
   if (window >= MIN_LIVENESS_WINDOW) return []
+  const { failureThreshold, periodSeconds } = liveness
   return [
     {
       rule: 'liveness-restart-too-fast',
       path: ['livenessProbe'],
-      message: `livenessProbe restarts the container after failureThreshold ${liveness.failureThreshold} × periodSeconds ${liveness.periodSeconds} = ${window} s of failures. A garbage-collection pause, CPU throttling at the container's limit or a burst of synchronous work can last that long, and restarting under load adds load.`,
-      fix: `Allow at least ${MIN_LIVENESS_WINDOW} s: periodSeconds: 10 and failureThreshold: 3 (30 s) is the Kubernetes default and healthz's recommendation.`,
+      message: `livenessProbe restarts the container at failure ${failureThreshold} in a row, ${periodSeconds} s apart: a pause that starts as a probe is sent fails it, so a pause of just over (failureThreshold ${failureThreshold} − 1) × periodSeconds ${periodSeconds} = ${window} s can restart it. A garbage-collection pause, CPU throttling at the container's limit or a burst of synchronous work can last that long, and restarting under load adds load.`,
+      fix: `Ride out at least ${MIN_LIVENESS_WINDOW} s: periodSeconds: 10 and failureThreshold: 3 ((3 − 1) × 10 = 20 s; a wedged process is restarted within 30 s) is the Kubernetes default and healthz's recommendation.`,
     },
   ]
 }
@@ -500,8 +559,8 @@ function timeoutBelowDeadline({ probes, config }: RuleContext): RawFinding[] {
     findings.push({
       rule: 'probe-timeout-below-deadline',
       path: [probe.key, probe.raw.timeoutSeconds === undefined ? undefined : 'timeoutSeconds'].filter((part) => part !== undefined),
-      message: `${probe.key}.timeoutSeconds is ${probe.timeoutSeconds}${probe.raw.timeoutSeconds === undefined ? ' (the default)' : ''}, but its slowest check, ${slowest.name}, may take ${slowest.timeout} ms, plus about ${PROBE_OVERHEAD} ms for the request: a slow but passing check becomes a failed probe, and the answer that names the failing check is never read.`,
-      fix: `Set timeoutSeconds: ${Math.ceil(needed / 1000)}, or lower the timeout of ${slowest.name} below ${probe.timeoutSeconds * 1000 - PROBE_OVERHEAD} ms.`,
+      message: `${probe.key}.timeoutSeconds is ${probe.timeoutSeconds}${probe.raw.timeoutSeconds === undefined ? ' (the default)' : ''}, but its slowest check, ${echo(slowest.name)}, may take ${slowest.timeout} ms, plus about ${PROBE_OVERHEAD} ms for the request: a slow but passing check becomes a failed probe, and the answer that names the failing check is never read.`,
+      fix: `Set timeoutSeconds: ${Math.ceil(needed / 1000)}, or lower the timeout of ${echo(slowest.name)} below ${probe.timeoutSeconds * 1000 - PROBE_OVERHEAD} ms.`,
     })
   }
   return findings
@@ -541,7 +600,7 @@ function execMissingTool({ container, probes }: RuleContext): RawFinding[] {
     findings.push({
       rule: 'exec-probe-missing-tool',
       path: [probe.key, 'exec', 'command'],
-      message: `${probe.key} runs ${missing}, which ${tools.label} do not ship (${image}): the probe fails with "executable file not found"${tools.shell ? '' : ' (there is no shell either)'}.`,
+      message: `${probe.key} runs ${missing}, which ${tools.label} do not ship (${echo(image)}): the probe fails with "executable file not found"${tools.shell ? '' : ' (there is no shell either)'}.`,
       fix: `Use an httpGet probe, or healthz probe, which needs only node: exec: { command: ["node", "node_modules/@healthz/cli/dist/bin.js", "probe", "http://127.0.0.1:${typeof port === 'number' ? port : 8080}${path}"] }.`,
     })
   }
