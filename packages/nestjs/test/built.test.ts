@@ -192,5 +192,15 @@ describe.each(['12', '11'] as const)('NestJS %s', (nest) => {
       expect((app.times[1] as number) - sentAt).toBeGreaterThanOrEqual(550)
       agent.destroy()
     })
+
+    it('exits 0 after the drain with enableShutdownHooks([], { useProcessExit: true }), instead of by the re-raised SIGTERM (143)', async () => {
+      const app = await startApp(nest, platform, { DRAIN_MS: '300', USE_PROCESS_EXIT: '1' })
+      expect((await call(app.port, '/readyz')).status).toBe(200)
+      app.process.kill('SIGTERM')
+      await sleep(100)
+      expect((await call(app.port, '/readyz')).status).toBe(503)
+      expect(await app.exited).toEqual({ code: 0, signal: null })
+      expect(app.lines.slice(1)).toEqual(['onModuleDestroy stopped', 'beforeApplicationShutdown stopped SIGTERM', 'onApplicationShutdown stopped SIGTERM'])
+    })
   })
 })
