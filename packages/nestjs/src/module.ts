@@ -11,6 +11,7 @@ import type {
   ModuleMetadata,
   NestModule,
   OnApplicationBootstrap,
+  OnApplicationShutdown,
   OnModuleDestroy,
   OnModuleInit,
   Provider,
@@ -75,6 +76,14 @@ const OPTIONS = Symbol.for('@healthz/nestjs:options')
 
 let warnedAboutSignals = false
 
+/** @internal The signals that start a drain; their listeners (Nest's among them) wait for it. */
+const DRAIN_SIGNALS = ['SIGTERM', 'SIGINT'] as const
+
+type SignalListener = (signal: NodeJS.Signals) => void
+
+/** @internal Every module's gate listener, so that one module never holds another's gate. */
+const gates = new Set<SignalListener>()
+
 /**
  * The healthz module for NestJS 11 and 12: liveness, readiness and startup probes with
  * Kubernetes semantics, answered ahead of Nest's pipeline by default (so global guards,
@@ -96,9 +105,13 @@ let warnedAboutSignals = false
  * await app.listen(3000) // GET /livez, /readyz, /startupz
  * ```
  */
-export class HealthModule implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+export class HealthModule implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
   private server: Server | undefined
   private shutdownStarted: Promise<ShutdownResult> | undefined
+  /** The signal listeners held back until the drain is over (Nest's `enableShutdownHooks` one), by signal. */
+  private readonly held = new Map<NodeJS.Signals, SignalListener[]>()
+  private readonly gate: SignalListener = (signal) => this.onSignal(signal)
+  private signalled = false
 
   constructor(
     private readonly health: Health,
@@ -194,14 +207,20 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
       // app.listen() runs every module's init and bootstrap hooks first: listening means bootstrapped.
       server.once('listening', () => this.markStarted())
     }
+    // enableShutdownHooks() may come after app.init(), as long as it comes before listen().
+    server.once('listening', () => this.holdSignalListeners())
   }
 
   /** @internal */
   onApplicationBootstrap(): void {
+    this.holdSignalListeners()
     if (this.server === undefined && this.startedOn() === 'bootstrap') this.markStarted()
   }
 
-  /** @internal Shutdown begins: readiness fails from here on, and the drain delay starts. */
+  /**
+   * @internal Shutdown begins here when Nest closes without a signal (`app.close()`): readiness
+   * fails from here on, and the drain delay starts. On a signal it began earlier, in the gate.
+   */
   onModuleDestroy(): void {
     this.startShutdown()
   }
@@ -214,6 +233,46 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
   async beforeApplicationShutdown(): Promise<void> {
     const result = await this.startShutdown()
     if (result.exitCode !== 0) this.settings.onError(new HealthzError(`shutdown finished with errors (hooks failed: ${result.failedHooks.join(', ') || 'none'}; servers that cut requests: ${result.closeFailures})`, { code: 'SERVER_CLOSE_FAILED' }))
+  }
+
+  /** @internal Nest is done: the gate goes, so that Nest's re-raised signal ends the process. */
+  onApplicationShutdown(): void {
+    for (const signal of DRAIN_SIGNALS) process.removeListener(signal, this.gate)
+    gates.delete(this.gate)
+    // Closed without a signal (app.close()): the held listeners go back where they were
+    // (Nest then removes its own, as it does on close).
+    if (!this.signalled) for (const [signal, listeners] of this.held) for (const listener of listeners) process.on(signal, listener)
+    this.held.clear()
+  }
+
+  /**
+   * Nest's signal listener (`app.enableShutdownHooks()`) starts its teardown at once, and calls
+   * the application's `onModuleDestroy` hooks before this module's (a global module's come
+   * last): readiness would keep passing while providers shut down. So the module takes the
+   * listeners of SIGTERM and SIGINT present once the application has bootstrapped, and puts
+   * one of its own in their place, which fails readiness the moment the signal arrives, runs
+   * the drain (delay, server drain, onShutdown hooks), and only then hands the signal on.
+   */
+  private holdSignalListeners(): void {
+    if (this.signalled || (this.options.shutdown?.signals ?? false) !== false) return
+    for (const signal of DRAIN_SIGNALS) {
+      const listeners = process.listeners(signal).filter((listener) => !gates.has(listener as SignalListener)) as SignalListener[]
+      if (listeners.length === 0) continue // nobody would end the process: nothing to hold back
+      for (const listener of listeners) process.removeListener(signal, listener)
+      this.held.set(signal, [...(this.held.get(signal) ?? []), ...listeners])
+      if (!process.listeners(signal).includes(this.gate)) process.on(signal, this.gate)
+    }
+    gates.add(this.gate)
+  }
+
+  private onSignal(signal: NodeJS.Signals): void {
+    // Repeats while the drain runs are ignored, as Nest ignores them during its own teardown.
+    if (this.signalled) return
+    this.signalled = true
+    const handOn = (): void => {
+      for (const listener of this.held.get(signal) ?? []) listener.call(process, signal)
+    }
+    this.startShutdown().then(handOn, handOn)
   }
 
   private startShutdown(): Promise<ShutdownResult> {

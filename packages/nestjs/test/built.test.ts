@@ -41,6 +41,8 @@ interface Child {
   port: number
   nest: string
   lines: string[]
+  /** When each line arrived (Date.now() in the test process). */
+  times: number[]
   stderr: () => string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -55,6 +57,7 @@ async function startApp(nest: '11' | '12', platform: string, env: Record<string,
   const child = spawn(process.execPath, args, { env: { ...process.env, PLATFORM: platform, ...env }, stdio: 'pipe' })
   children.push(child)
   const lines: string[] = []
+  const times: number[] = []
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
@@ -66,6 +69,7 @@ async function startApp(nest: '11' | '12', platform: string, env: Record<string,
       let newline: number
       while ((newline = out.indexOf('\n')) !== -1) {
         lines.push(out.slice(0, newline))
+        times.push(Date.now())
         out = out.slice(newline + 1)
         if (lines.length === 1) {
           clearTimeout(timer)
@@ -76,7 +80,7 @@ async function startApp(nest: '11' | '12', platform: string, env: Record<string,
     void exited.then(({ code }) => reject(new Error(`the app exited (${code}) before listening: ${stderr}`)))
   })
   const { port, nest: version } = JSON.parse(first) as { port: number; nest: string }
-  return { process: child, port, nest: version, lines, stderr: () => stderr, exited }
+  return { process: child, port, nest: version, lines, times, stderr: () => stderr, exited }
 }
 
 it('builds the app without decorator metadata, and dist carries none either', () => {
@@ -160,9 +164,43 @@ describe.each(['12', '11'] as const)('NestJS %s', (nest) => {
       expect(polls).toBeGreaterThanOrEqual(2)
       expect(replies.length).toBeGreaterThan(20)
       expect(replies.every((reply) => reply.status === 200)).toBe(true)
-      // Readiness failed first; Nest closed the pools only after the drain.
-      expect(app.lines.slice(1)).toEqual(['onModuleDestroy running', 'beforeApplicationShutdown draining SIGTERM', 'onApplicationShutdown stopped SIGTERM'])
+      // Readiness failed first; Nest tore down (and closed the pools) only after the drain.
+      expect(app.lines.slice(1)).toEqual(['onModuleDestroy stopped', 'beforeApplicationShutdown stopped SIGTERM', 'onApplicationShutdown stopped SIGTERM'])
       agent.destroy()
+    })
+
+    it('SIGTERM fails readiness at once, before a slow onModuleDestroy of an application provider, and Nest tears down only after the drain delay', async () => {
+      // Issue 13, item 3: an application provider whose onModuleDestroy takes 1.5 s, and a
+      // drain delay of 600 ms. Readiness must fail when the signal arrives, not after that teardown.
+      const app = await startApp(nest, platform, { DRAIN_MS: '600', SLOW_DESTROY_MS: '1500' })
+      const agent = new Agent({ keepAlive: true, maxSockets: 2 })
+      expect((await call(app.port, '/readyz')).status).toBe(200)
+      app.process.kill('SIGTERM')
+      const sentAt = Date.now()
+      await sleep(100)
+      const readiness = await call(app.port, '/readyz')
+      expect(readiness.status).toBe(503)
+      expect(JSON.parse(readiness.body)).toMatchObject({ status: 'fail', notes: ['draining'] })
+      // During the drain delay the application is whole: no provider has been torn down.
+      const orders = await call(app.port, '/orders', { headers: auth, agent })
+      expect(orders.status).toBe(200)
+      expect(app.lines.slice(1)).toEqual([])
+      const exit = await app.exited
+      expect(exit).toEqual({ code: null, signal: 'SIGTERM' })
+      // Nest's teardown began after the drain delay and the server's drain, never before.
+      expect(app.lines.slice(1)).toEqual(['onModuleDestroy stopped', 'beforeApplicationShutdown stopped SIGTERM', 'onApplicationShutdown stopped SIGTERM'])
+      expect((app.times[1] as number) - sentAt).toBeGreaterThanOrEqual(550)
+      agent.destroy()
+    })
+
+    it('exits 0 after the drain with enableShutdownHooks([], { useProcessExit: true }), instead of by the re-raised SIGTERM (143)', async () => {
+      const app = await startApp(nest, platform, { DRAIN_MS: '300', USE_PROCESS_EXIT: '1' })
+      expect((await call(app.port, '/readyz')).status).toBe(200)
+      app.process.kill('SIGTERM')
+      await sleep(100)
+      expect((await call(app.port, '/readyz')).status).toBe(503)
+      expect(await app.exited).toEqual({ code: 0, signal: null })
+      expect(app.lines.slice(1)).toEqual(['onModuleDestroy stopped', 'beforeApplicationShutdown stopped SIGTERM', 'onApplicationShutdown stopped SIGTERM'])
     })
   })
 })

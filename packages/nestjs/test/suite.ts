@@ -325,6 +325,22 @@ export function defineSuite(nest: NestKit): void {
         await expect(call(port, `${base}/livez`)).rejects.toThrow(/ECONNREFUSED/)
         agent.destroy()
       })
+
+      it('with enableShutdownHooks(), app.close() leaves no signal listener behind (the module\'s gate included)', async () => {
+        const before = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') }
+        const { app } = await start(platform, appModule(forRoot()), (created) => {
+          setup(created)
+          ;(created as unknown as { enableShutdownHooks(): unknown }).enableShutdownHooks()
+        })
+        // One listener per signal (the module's gate; Nest's waits behind it for the drain).
+        for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+          const added = process.listeners(signal).filter((listener) => !before[signal].includes(listener))
+          expect(added).toHaveLength(1)
+        }
+        await app.close()
+        expect(process.listeners('SIGTERM')).toEqual(before.SIGTERM)
+        expect(process.listeners('SIGINT')).toEqual(before.SIGINT)
+      })
     })
   })
 }
