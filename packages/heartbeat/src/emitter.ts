@@ -1,7 +1,9 @@
 // The emitter: a node says "I'm alive" every interval, keeps trying (with backoff) when the
 // transport fails, never has two sends in flight, and says goodbye when it stops.
 import type { Clock, Health } from '@healthz/core'
-import { HealthzError, systemClock } from '@healthz/core'
+import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError, systemClock } from '@healthz/core'
+import { MAX_NODE_ID } from './codec.js'
+import type { ListsEveryKey } from './options.js'
 import type { Heartbeat, HeartbeatMetadata, HeartbeatStatus, HeartbeatTransport } from './types.js'
 
 /** The status of a node's beats: fixed, or read before every beat. */
@@ -50,6 +52,22 @@ export interface HeartbeatOptions {
   /** The source of time. @default systemClock */
   clock?: Clock
 }
+
+const HEARTBEAT_OPTIONS = [
+  'nodeId',
+  'transport',
+  'interval',
+  'jitter',
+  'metadata',
+  'status',
+  'health',
+  'incarnation',
+  'sendTimeout',
+  'maxBackoff',
+  'onError',
+  'clock',
+] as const satisfies readonly (keyof HeartbeatOptions)[]
+true satisfies ListsEveryKey<HeartbeatOptions, typeof HEARTBEAT_OPTIONS>
 
 /** Counters of an emitter. */
 export interface HeartbeatEmitterStats {
@@ -125,28 +143,27 @@ class Emitter implements HeartbeatEmitter {
   private unwatch: (() => void) | undefined
 
   constructor(options: HeartbeatOptions) {
-    if (typeof options !== 'object' || options === null) invalid('startHeartbeat expects an options object: { nodeId, transport }.')
+    assertKnownOptions(options, HEARTBEAT_OPTIONS, 'startHeartbeat')
     const { nodeId, transport } = options
-    if (typeof nodeId !== 'string' || nodeId === '' || nodeId.length > 256) {
-      invalid(`nodeId must be a non-empty string of at most 256 characters, unique in the fleet (e.g. the pod name), got ${JSON.stringify(nodeId)}.`)
+    if (typeof nodeId !== 'string' || nodeId === '' || nodeId.length > MAX_NODE_ID) {
+      invalid(`nodeId must be a non-empty string of at most ${MAX_NODE_ID} characters, unique in the fleet (e.g. the pod name), got ${describeValue(nodeId)}.`)
     }
     if (typeof transport !== 'object' || transport === null || typeof transport.send !== 'function') {
       invalid('startHeartbeat needs a transport that can send: createMemoryTransport(), or redisTransport / natsTransport / httpTransport from @healthz/heartbeat/redis, /nats and /http.')
     }
     this.nodeId = nodeId
     this.transport = transport as typeof this.transport
-    this.interval = positive(options.interval, 1000, 'interval')
+    this.interval = durationOption(options.interval, 1000, 'interval')
     this.jitter = options.jitter ?? 0.1
     if (typeof this.jitter !== 'number' || !(this.jitter >= 0 && this.jitter < 1)) {
-      invalid(`jitter must be a fraction from 0 (no spread) to below 1, got ${String(options.jitter)}; 0.1 spreads each interval by ±10%.`)
+      invalid(`jitter must be a fraction from 0 (no spread) to below 1, got ${describeValue(options.jitter)}; 0.1 spreads each interval by ±10%.`)
     }
-    this.sendTimeout = positive(options.sendTimeout, this.interval, 'sendTimeout')
-    this.maxBackoff = positive(options.maxBackoff, 4 * this.interval, 'maxBackoff')
+    this.sendTimeout = durationOption(options.sendTimeout, this.interval, 'sendTimeout')
+    this.maxBackoff = durationOption(options.maxBackoff, 4 * this.interval, 'maxBackoff')
     this.clock = options.clock ?? systemClock
-    this.incarnation = options.incarnation ?? this.clock.now()
-    if (typeof this.incarnation !== 'number' || !Number.isFinite(this.incarnation)) {
-      invalid(`incarnation must be a finite number that grows across restarts (the default is the start time in ms), got ${String(options.incarnation)}.`)
-    }
+    // A whole number that grows across restarts: the start time in ms unless given (monitors
+    // refuse one further ahead of their clock than their maxIncarnationLead, 24 h by default).
+    this.incarnation = countOption(options.incarnation, Math.floor(this.clock.now()), 'incarnation', { min: 0 })
     const metadata = options.metadata ?? {}
     this.metadata = typeof metadata === 'function' ? metadata : () => metadata
     if (typeof metadata !== 'function' && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
@@ -276,7 +293,7 @@ class Emitter implements HeartbeatEmitter {
         return value === 'pass' || value === 'warn' || value === 'fail' ? value : 'fail'
       }
     }
-    if (status !== 'pass' && status !== 'warn' && status !== 'fail') invalid(`status must be 'pass', 'warn', 'fail' or a function, got ${String(status)}.`)
+    if (status !== 'pass' && status !== 'warn' && status !== 'fail') invalid(`status must be 'pass', 'warn', 'fail' or a function, got ${describeValue(status)}.`)
     return () => Promise.resolve(status)
   }
 
@@ -304,12 +321,6 @@ class Emitter implements HeartbeatEmitter {
       return {}
     }
   }
-}
-
-function positive(value: unknown, fallback: number, what: string): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) invalid(`${what} must be a number of milliseconds above 0, got ${String(value)}.`)
-  return value
 }
 
 function invalid(message: string): never {

@@ -3,10 +3,11 @@
 // its transport was down, because then it is the monitor that could not hear, not the nodes
 // that went quiet.
 import type { CheckDefinition, CheckOutcome, Clock, RuntimeMonitor } from '@healthz/core'
-import { createRuntimeMonitor, defineCheck, HealthzError, systemClock } from '@healthz/core'
+import { assertKnownOptions, createRuntimeMonitor, defineCheck, durationOption, HealthzError, systemClock } from '@healthz/core'
 import { decodeHeartbeat } from './codec.js'
 import type { FailureDetector, FailureDetectorFactory } from './detector.js'
 import { phiAccrual } from './detector.js'
+import type { ListsEveryKey } from './options.js'
 import type { HeartbeatMetadata, HeartbeatReceiver, HeartbeatStatus, HeartbeatSubscription, HeartbeatTransport } from './types.js'
 
 /** Where a node stands in the monitor's view. */
@@ -125,7 +126,11 @@ export interface HeartbeatMonitorOptions {
    * @default 1000
    */
   pauseBound?: number
-  /** How long `dead` and `left` members stay in the view before they are forgotten, in ms. @default 3600000 (1 hour) */
+  /**
+   * How long `dead` and `left` members stay in the view before they are forgotten, in ms, up
+   * to 2^31 − 1 (about 24.8 days).
+   * @default 3600000 (1 hour)
+   */
   forgetAfter?: number
   /**
    * The runtime monitor whose worst pause is compared with the detector's acceptable pause
@@ -142,6 +147,21 @@ export interface HeartbeatMonitorOptions {
   /** The source of time. @default systemClock */
   clock?: Clock
 }
+
+const MONITOR_OPTIONS = [
+  'transport',
+  'detector',
+  'deadAfter',
+  'checkInterval',
+  'pauseBound',
+  'forgetAfter',
+  'runtime',
+  'onWarning',
+  'onError',
+  'checkName',
+  'clock',
+] as const satisfies readonly (keyof HeartbeatMonitorOptions)[]
+true satisfies ListsEveryKey<HeartbeatMonitorOptions, typeof MONITOR_OPTIONS>
 
 /** A running monitor, as returned by {@link createHeartbeatMonitor}. */
 export interface HeartbeatMonitor {
@@ -246,7 +266,7 @@ class Monitor implements HeartbeatMonitor {
   private localPauses = 0
 
   constructor(options: HeartbeatMonitorOptions) {
-    if (typeof options !== 'object' || options === null) invalid('createHeartbeatMonitor expects an options object: { transport }.')
+    assertKnownOptions(options, MONITOR_OPTIONS, 'createHeartbeatMonitor')
     const { transport } = options
     if (typeof transport !== 'object' || transport === null || typeof transport.listen !== 'function') {
       invalid(
@@ -255,13 +275,13 @@ class Monitor implements HeartbeatMonitor {
     }
     this.transport = transport
     this.detector = options.detector ?? phiAccrual()
-    if (typeof this.detector !== 'object' || typeof this.detector.create !== 'function') {
+    if (typeof this.detector !== 'object' || this.detector === null || typeof this.detector.create !== 'function') {
       invalid('detector must be a failure detector factory: phiAccrual(), deadline(), or an object with create().')
     }
-    this.deadAfter = nonNegative(options.deadAfter, 10_000, 'deadAfter')
-    this.checkInterval = nonNegative(options.checkInterval, 100, 'checkInterval', true)
-    this.pauseBound = nonNegative(options.pauseBound, 1000, 'pauseBound', true)
-    this.forgetAfter = nonNegative(options.forgetAfter, 3_600_000, 'forgetAfter', true)
+    this.deadAfter = durationOption(options.deadAfter, 10_000, 'deadAfter', { zero: true })
+    this.checkInterval = durationOption(options.checkInterval, 100, 'checkInterval')
+    this.pauseBound = durationOption(options.pauseBound, 1000, 'pauseBound')
+    this.forgetAfter = durationOption(options.forgetAfter, 3_600_000, 'forgetAfter')
     if (this.pauseBound <= this.checkInterval) {
       invalid(`pauseBound (${this.pauseBound} ms) must be longer than checkInterval (${this.checkInterval} ms): an on-time evaluation would count as a pause.`)
     }
@@ -273,7 +293,7 @@ class Monitor implements HeartbeatMonitor {
       this.runtime = createRuntimeMonitor({ clock: this.clock })
       this.ownsRuntime = true
     } else {
-      if (typeof options.runtime.stats !== 'function') invalid('runtime must be a runtime monitor (health.runtime) or false.')
+      if (typeof options.runtime !== 'object' || options.runtime === null || typeof options.runtime.stats !== 'function') invalid('runtime must be a runtime monitor (health.runtime) or false.')
       this.runtime = options.runtime
       this.ownsRuntime = false
     }
@@ -588,14 +608,6 @@ function snapshot(record: Record_, now: number): Member {
 function asError(value: unknown, context: string): Error {
   if (value instanceof Error) return value
   return new HealthzError(`${context}: ${String(value)}`, { code: 'CHECK_FAILED', cause: value })
-}
-
-function nonNegative(value: unknown, fallback: number, what: string, positiveOnly = false): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (positiveOnly && value === 0) || (value === Infinity && what !== 'forgetAfter')) {
-    invalid(`${what} must be a number of milliseconds ${positiveOnly ? 'above 0' : 'of 0 or more'}, got ${String(value)}.`)
-  }
-  return value
 }
 
 function invalid(message: string): never {
