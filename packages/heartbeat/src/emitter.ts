@@ -2,8 +2,10 @@
 // transport fails, never has two sends in flight, and says goodbye when it stops.
 import type { Clock, Health } from '@healthz/core'
 import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError, systemClock } from '@healthz/core'
-import { MAX_NODE_ID } from './codec.js'
+import { encodeHeartbeat, MAX_METADATA_BYTES, MAX_NODE_ID } from './codec.js'
 import type { ListsEveryKey } from './options.js'
+import type { HeartbeatSigning } from './signing.js'
+import { signingKey } from './signing.js'
 import type { Heartbeat, HeartbeatMetadata, HeartbeatStatus, HeartbeatTransport } from './types.js'
 
 /** The status of a node's beats: fixed, or read before every beat. */
@@ -23,7 +25,12 @@ export interface HeartbeatOptions {
    * @default 0.1
    */
   jitter?: number
-  /** Facts sent with every beat, or a function that returns them (read before every beat). @default {} */
+  /**
+   * Facts sent with every beat, or a function that returns them (read before every beat). At
+   * most 8 KB of JSON: monitors drop beats with more, so larger metadata is left out of the beat
+   * (with one warning) rather than silencing the node.
+   * @default {}
+   */
   metadata?: HeartbeatMetadata | (() => HeartbeatMetadata)
   /**
    * The status each beat carries. A function is called before every beat (it may be async; it
@@ -36,7 +43,12 @@ export interface HeartbeatOptions {
    * `leaving` beat is sent when its shutdown starts (phase `draining`).
    */
   health?: Health
-  /** This life of the node; must grow across restarts. @default the clock's time at start, in ms */
+  /**
+   * This life of the node: a whole number that must grow across restarts. A start time in ms
+   * (the default) or a restart counter; monitors drop an incarnation further ahead of their own
+   * clock than their `maxIncarnationLead` (24 h by default), so do not use µs or ns.
+   * @default the clock's time at start, in ms
+   */
   incarnation?: number
   /** How long one send may take before it counts as failed, in ms. @default the interval */
   sendTimeout?: number
@@ -49,6 +61,13 @@ export interface HeartbeatOptions {
   maxBackoff?: number
   /** Called on each failed send. @default logs the first failure of each run of failures */
   onError?: (error: Error) => void
+  /**
+   * Sign every beat with this key (HMAC-SHA256 over the encoded beat), for monitors that verify
+   * (`createHeartbeatMonitor({ signing: { keys } })`): then nobody without the key can forge,
+   * alter, or make up a node's beats on the bus.
+   * @default unsigned
+   */
+  signing?: HeartbeatSigning
   /** The source of time. @default systemClock */
   clock?: Clock
 }
@@ -65,6 +84,7 @@ const HEARTBEAT_OPTIONS = [
   'sendTimeout',
   'maxBackoff',
   'onError',
+  'signing',
   'clock',
 ] as const satisfies readonly (keyof HeartbeatOptions)[]
 true satisfies ListsEveryKey<HeartbeatOptions, typeof HEARTBEAT_OPTIONS>
@@ -134,6 +154,8 @@ class Emitter implements HeartbeatEmitter {
   private readonly metadata: () => HeartbeatMetadata
   private readonly status: () => Promise<Exclude<HeartbeatStatus, 'leaving'>>
   private readonly onError: (error: Error) => void
+  private readonly key: Buffer | undefined
+  private warnedMetadata = false
   private readonly counters: HeartbeatEmitterStats = { sent: 0, failed: 0, skipped: 0, consecutiveFailures: 0 }
   private inFlight: Promise<void> | undefined
   /** The transport's own promise of the last send, until it settles (it may outlive the timeout). */
@@ -164,6 +186,7 @@ class Emitter implements HeartbeatEmitter {
     // A whole number that grows across restarts: the start time in ms unless given (monitors
     // refuse one further ahead of their clock than their maxIncarnationLead, 24 h by default).
     this.incarnation = countOption(options.incarnation, Math.floor(this.clock.now()), 'incarnation', { min: 0 })
+    this.key = options.signing === undefined ? undefined : signingKey(options.signing)
     const metadata = options.metadata ?? {}
     this.metadata = typeof metadata === 'function' ? metadata : () => metadata
     if (typeof metadata !== 'function' && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
@@ -252,7 +275,8 @@ class Emitter implements HeartbeatEmitter {
         reject(error)
       }, this.sendTimeout)
     })
-    const attempt = Promise.resolve().then(() => this.transport.send(beat, { signal: controller.signal }))
+    const message = encodeHeartbeat(beat, this.key)
+    const attempt = Promise.resolve().then(() => this.transport.send(beat, { signal: controller.signal, message }))
     this.unsettled = attempt
     const settled = (): void => {
       if (this.unsettled === attempt) this.unsettled = undefined
@@ -315,11 +339,23 @@ class Emitter implements HeartbeatEmitter {
   }
 
   private safeMetadata(): HeartbeatMetadata {
+    let metadata: HeartbeatMetadata
+    let bytes: number
     try {
-      return this.metadata()
+      metadata = this.metadata()
+      bytes = Buffer.byteLength(JSON.stringify(metadata) ?? '', 'utf8')
     } catch {
       return {}
     }
+    if (bytes <= MAX_METADATA_BYTES) return metadata
+    // Monitors would drop the whole beat: better a beat without metadata than a silent node.
+    if (!this.warnedMetadata) {
+      this.warnedMetadata = true
+      process.emitWarning(`heartbeat metadata of ${this.nodeId} is ${bytes} bytes of JSON, more than the ${MAX_METADATA_BYTES} monitors accept: beats are sent without it.`, {
+        code: 'HEALTHZ_HEARTBEAT_METADATA',
+      })
+    }
+    return {}
   }
 }
 

@@ -45,8 +45,8 @@ export function httpTransport(options: HttpTransportOptions): HeartbeatTransport
   const target = url.href
   return {
     name: 'http',
-    async send(beat, { signal }) {
-      const response = await fetch(target, { method: 'POST', headers, body: encodeHeartbeat(beat), signal })
+    async send(beat, { signal, message }) {
+      const response = await fetch(target, { method: 'POST', headers, body: message ?? encodeHeartbeat(beat), signal })
       // Drain the body so the keep-alive connection can be reused.
       await response.arrayBuffer().catch(() => undefined)
       if (!response.ok) throw new HealthzError(`heartbeat receiver ${target} answered ${response.status}`, { code: 'CHECK_FAILED' })

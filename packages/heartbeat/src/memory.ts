@@ -53,9 +53,10 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     get connected() {
       return connected
     },
-    send(beat) {
+    send(beat, context) {
       if (!connected) return Promise.reject(new HealthzError('memory transport is disconnected', { code: 'CHECK_FAILED' }))
-      const message = serialize ? encodeHeartbeat(beat) : beat
+      const encoded = context?.message
+      const message = serialize ? (encoded ?? encodeHeartbeat(beat)) : encoded === undefined ? beat : (JSON.parse(encoded) as unknown)
       queueMicrotask(() => {
         for (const receiver of receivers) receiver.deliver(message)
       })

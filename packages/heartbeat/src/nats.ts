@@ -79,9 +79,9 @@ export function natsTransport(options: NatsTransportOptions): HeartbeatTransport
   })()
   return {
     name: 'nats',
-    send(beat) {
+    send(beat, context) {
       if (down || connection.isClosed()) return Promise.reject(new Error('nats connection is down (reconnecting or closed): beat not sent'))
-      connection.publish(subject, encodeHeartbeat(beat))
+      connection.publish(subject, context?.message ?? encodeHeartbeat(beat))
       return Promise.resolve()
     },
     listen(receiver) {

@@ -92,13 +92,13 @@ export function redisTransport(options: RedisTransportOptions): HeartbeatTranspo
   if (typeof channel !== 'string' || channel === '') invalid(`redisTransport channel must be a non-empty string, got ${describeValue(channel)}.`)
   const transport: HeartbeatTransport = { name: 'redis' }
   if (publisher !== undefined) {
-    transport.send = async (beat) => {
+    transport.send = async (beat, context) => {
       // A client that is not connected would hold the beat in its offline queue and publish it
       // late, stale, on reconnect; failing now lets the emitter count the failure and back off.
       if (publisher.status !== undefined ? publisher.status !== 'ready' : publisher.isReady === false) {
         throw new Error(`redis publisher not connected${publisher.status === undefined ? '' : ` (status '${publisher.status}')`}`)
       }
-      await publisher.publish(channel, encodeHeartbeat(beat))
+      await publisher.publish(channel, context?.message ?? encodeHeartbeat(beat))
     }
   }
   if (subscriber !== undefined) {

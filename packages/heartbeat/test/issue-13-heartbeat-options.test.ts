@@ -30,7 +30,9 @@ describe('issue-13 items 4/6/7: @healthz/heartbeat options', () => {
   it('issue-13 item 6: every factory refuses an unknown option key, naming the nearest known one', () => {
     const cases: Array<[() => unknown, RegExp]> = [
       [() => startHeartbeat({ nodeId: 'a', transport, intervall: 1000 } as never), /startHeartbeat: unknown option "intervall"; did you mean "interval"\?/],
+      [() => startHeartbeat({ nodeId: 'a', transport, signing: { key: 'k'.repeat(32), kid: '1' } } as never), /signing: unknown option "kid"/],
       [() => createHeartbeatMonitor({ transport, runtime: false, deadafter: 5000 } as never), /createHeartbeatMonitor: unknown option "deadafter"; did you mean "deadAfter"\?/],
+      [() => createHeartbeatMonitor({ transport, runtime: false, signing: { keys: ['k'.repeat(32)], acceptUnsiged: true } } as never), /did you mean "acceptUnsigned"\?/],
       [() => phiAccrual({ treshold: 8 } as never), /phiAccrual: unknown option "treshold"; did you mean "threshold"\?/],
       [() => deadline({ timeoutMs: 5000 } as never), /deadline: unknown option "timeoutMs"; did you mean "timeout"\?/],
       [() => createMemoryTransport({ serialise: false } as never), /createMemoryTransport: unknown option "serialise"; did you mean "serialize"\?/],
@@ -64,9 +66,11 @@ describe('issue-13 items 4/6/7: @healthz/heartbeat options', () => {
     void monitor.close()
   })
 
-  it('issue-13 item 4: counts are whole numbers: maxSampleSize, incarnation', () => {
+  it('issue-13 item 4: counts are whole numbers: maxSampleSize, maxMembers, maxIncarnationLead, incarnation', () => {
     const cases: Array<[() => unknown, RegExp]> = [
       [() => phiAccrual({ maxSampleSize: 1.5 }), /maxSampleSize must be a whole number of at least 1, got 1\.5/],
+      [() => createHeartbeatMonitor({ transport, runtime: false, maxMembers: 0 }), /maxMembers must be a whole number of at least 1, got 0/],
+      [() => createHeartbeatMonitor({ transport, runtime: false, maxIncarnationLead: -5 }), /maxIncarnationLead must be a whole number/],
       [() => startHeartbeat({ nodeId: 'a', transport, incarnation: 1.5 }), /incarnation must be a whole number of at least 0/],
       [() => startHeartbeat({ nodeId: 'a', transport, incarnation: -1 }), /incarnation must be a whole number of at least 0/],
     ]
