@@ -169,9 +169,9 @@ export interface HeartbeatMonitorOptions {
   /**
    * The most members the view holds, whatever their state: a beat of a new node beyond it is
    * dropped (`stats().overCapacity`, and one `onError`). It bounds the memory a flood of
-   * made-up node ids can take: about 1.2 KB a member normally, up to some 20 KB for one built to
-   * be large (a 256-character id, 8 KB of metadata). Set it near twice your fleet on a bus you
-   * do not trust, or sign beats.
+   * made-up node ids can take: about 1.2 KB a member normally, up to about 40 KB for one built
+   * to be large (a 256-character id, 8 KB of metadata in hundreds of keys), so some 4 GB at the
+   * default. Set it near twice your fleet on a bus you do not trust, or sign beats.
    * @default 100000
    */
   maxMembers?: number
