@@ -1,7 +1,8 @@
 // Failure detectors: from the arrival times of one node's beats, how suspicious is its silence?
 // Phi accrual after Hayashibara et al. (2004) with Akka's defaults and formula, and a fixed
 // deadline. Both are pure functions of the times they are given, so tests run on fake time.
-import { HealthzError } from '@healthz/core'
+import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError } from '@healthz/core'
+import type { ListsEveryKey } from './options.js'
 
 /** The state of one node's detector. Times are the monitor's clock, in ms. */
 export interface FailureDetector {
@@ -77,6 +78,9 @@ export interface PhiAccrualOptions {
   expectedInterval?: number
 }
 
+const PHI_ACCRUAL_OPTIONS = ['threshold', 'maxSampleSize', 'minStdDeviation', 'acceptableHeartbeatPause', 'expectedInterval'] as const satisfies readonly (keyof PhiAccrualOptions)[]
+true satisfies ListsEveryKey<PhiAccrualOptions, typeof PHI_ACCRUAL_OPTIONS>
+
 /** Options of {@link deadline}. */
 export interface DeadlineOptions {
   /** Silence after the last beat, in ms, after which a node is suspected. @default 5000 */
@@ -84,6 +88,9 @@ export interface DeadlineOptions {
   /** The emitters' interval, in ms. @default 1000 */
   expectedInterval?: number
 }
+
+const DEADLINE_OPTIONS = ['timeout', 'expectedInterval'] as const satisfies readonly (keyof DeadlineOptions)[]
+true satisfies ListsEveryKey<DeadlineOptions, typeof DEADLINE_OPTIONS>
 
 /**
  * The phi accrual failure detector (Hayashibara, Défago, Yared, Katayama, 2004) as Akka
@@ -102,12 +109,15 @@ export interface DeadlineOptions {
  * @see https://doi.org/10.1109/RELDIS.2004.1353004
  */
 export function phiAccrual(options: PhiAccrualOptions = {}): FailureDetectorFactory {
-  const threshold = positive(options.threshold, 8, 'phiAccrual threshold', false)
-  const maxSampleSize = positive(options.maxSampleSize, 1000, 'phiAccrual maxSampleSize', false)
-  if (!Number.isInteger(maxSampleSize)) invalid(`phiAccrual maxSampleSize must be a whole number, got ${maxSampleSize}.`)
-  const minStdDeviation = positive(options.minStdDeviation, 100, 'phiAccrual minStdDeviation', false)
-  const acceptablePause = positive(options.acceptableHeartbeatPause, 3000, 'phiAccrual acceptableHeartbeatPause', true)
-  const expectedInterval = positive(options.expectedInterval, 1000, 'phiAccrual expectedInterval', false)
+  assertKnownOptions(options, PHI_ACCRUAL_OPTIONS, 'phiAccrual')
+  const threshold = options.threshold ?? 8
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0) {
+    invalid(`phiAccrual.threshold must be a number above 0 (φ; 8 is Akka's default), got ${describeValue(options.threshold)}.`)
+  }
+  const maxSampleSize = countOption(options.maxSampleSize, 1000, 'phiAccrual.maxSampleSize')
+  const minStdDeviation = durationOption(options.minStdDeviation, 100, 'phiAccrual.minStdDeviation')
+  const acceptablePause = durationOption(options.acceptableHeartbeatPause, 3000, 'phiAccrual.acceptableHeartbeatPause', { zero: true })
+  const expectedInterval = durationOption(options.expectedInterval, 1000, 'phiAccrual.expectedInterval')
   const settings: PhiSettings = { threshold, maxSampleSize, minStdDeviation, acceptablePause, expectedInterval }
   return {
     kind: 'phi-accrual',
@@ -129,8 +139,9 @@ export function phiAccrual(options: PhiAccrualOptions = {}): FailureDetectorFact
  * ```
  */
 export function deadline(options: DeadlineOptions = {}): FailureDetectorFactory {
-  const timeout = positive(options.timeout, 5000, 'deadline timeout', false)
-  const expectedInterval = positive(options.expectedInterval, 1000, 'deadline expectedInterval', false)
+  assertKnownOptions(options, DEADLINE_OPTIONS, 'deadline')
+  const timeout = durationOption(options.timeout, 5000, 'deadline.timeout')
+  const expectedInterval = durationOption(options.expectedInterval, 1000, 'deadline.expectedInterval')
   if (timeout <= expectedInterval) {
     invalid(`deadline timeout (${timeout} ms) must be longer than expectedInterval (${expectedInterval} ms), or every node is suspected between two beats; a few intervals plus the worst pause is usual.`)
   }
@@ -306,14 +317,6 @@ class DeadlineDetector implements FailureDetector {
   rebase(now: number): void {
     if (this.lastHeartbeat !== undefined && this.lastHeartbeat < now) this.lastHeartbeat = now
   }
-}
-
-function positive(value: unknown, fallback: number, what: string, zeroAllowed: boolean): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
-    invalid(`${what} must be a finite number ${zeroAllowed ? 'of 0 or more' : 'above 0'}, got ${String(value)}.`)
-  }
-  return value
 }
 
 function invalid(message: string): never {

@@ -1,7 +1,11 @@
 // The emitter: a node says "I'm alive" every interval, keeps trying (with backoff) when the
 // transport fails, never has two sends in flight, and says goodbye when it stops.
 import type { Clock, Health } from '@healthz/core'
-import { HealthzError, systemClock } from '@healthz/core'
+import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError, systemClock } from '@healthz/core'
+import { encodeHeartbeat, MAX_METADATA_BYTES, MAX_NODE_ID } from './codec.js'
+import type { ListsEveryKey } from './options.js'
+import type { HeartbeatSigning } from './signing.js'
+import { signingKey } from './signing.js'
 import type { Heartbeat, HeartbeatMetadata, HeartbeatStatus, HeartbeatTransport } from './types.js'
 
 /** The status of a node's beats: fixed, or read before every beat. */
@@ -21,7 +25,12 @@ export interface HeartbeatOptions {
    * @default 0.1
    */
   jitter?: number
-  /** Facts sent with every beat, or a function that returns them (read before every beat). @default {} */
+  /**
+   * Facts sent with every beat, or a function that returns them (read before every beat). At
+   * most 8 KB of JSON: monitors drop beats with more, so larger metadata is left out of the beat
+   * (with one warning) rather than silencing the node.
+   * @default {}
+   */
   metadata?: HeartbeatMetadata | (() => HeartbeatMetadata)
   /**
    * The status each beat carries. A function is called before every beat (it may be async; it
@@ -34,7 +43,12 @@ export interface HeartbeatOptions {
    * `leaving` beat is sent when its shutdown starts (phase `draining`).
    */
   health?: Health
-  /** This life of the node; must grow across restarts. @default the clock's time at start, in ms */
+  /**
+   * This life of the node: a whole number that must grow across restarts. A start time in ms
+   * (the default) or a restart counter; monitors drop an incarnation further ahead of their own
+   * clock than their `maxIncarnationLead` (24 h by default), so do not use µs or ns.
+   * @default the clock's time at start, in ms
+   */
   incarnation?: number
   /** How long one send may take before it counts as failed, in ms. @default the interval */
   sendTimeout?: number
@@ -47,9 +61,33 @@ export interface HeartbeatOptions {
   maxBackoff?: number
   /** Called on each failed send. @default logs the first failure of each run of failures */
   onError?: (error: Error) => void
+  /**
+   * Sign every beat with this key (HMAC-SHA256 over the encoded beat), for monitors that verify
+   * (`createHeartbeatMonitor({ signing: { keys } })`): then nobody without the key can forge,
+   * alter, or make up a node's beats on the bus.
+   * @default unsigned
+   */
+  signing?: HeartbeatSigning
   /** The source of time. @default systemClock */
   clock?: Clock
 }
+
+const HEARTBEAT_OPTIONS = [
+  'nodeId',
+  'transport',
+  'interval',
+  'jitter',
+  'metadata',
+  'status',
+  'health',
+  'incarnation',
+  'sendTimeout',
+  'maxBackoff',
+  'onError',
+  'signing',
+  'clock',
+] as const satisfies readonly (keyof HeartbeatOptions)[]
+true satisfies ListsEveryKey<HeartbeatOptions, typeof HEARTBEAT_OPTIONS>
 
 /** Counters of an emitter. */
 export interface HeartbeatEmitterStats {
@@ -116,6 +154,8 @@ class Emitter implements HeartbeatEmitter {
   private readonly metadata: () => HeartbeatMetadata
   private readonly status: () => Promise<Exclude<HeartbeatStatus, 'leaving'>>
   private readonly onError: (error: Error) => void
+  private readonly key: Buffer | undefined
+  private warnedMetadata = false
   private readonly counters: HeartbeatEmitterStats = { sent: 0, failed: 0, skipped: 0, consecutiveFailures: 0 }
   private inFlight: Promise<void> | undefined
   /** The transport's own promise of the last send, until it settles (it may outlive the timeout). */
@@ -125,28 +165,28 @@ class Emitter implements HeartbeatEmitter {
   private unwatch: (() => void) | undefined
 
   constructor(options: HeartbeatOptions) {
-    if (typeof options !== 'object' || options === null) invalid('startHeartbeat expects an options object: { nodeId, transport }.')
+    assertKnownOptions(options, HEARTBEAT_OPTIONS, 'startHeartbeat')
     const { nodeId, transport } = options
-    if (typeof nodeId !== 'string' || nodeId === '' || nodeId.length > 256) {
-      invalid(`nodeId must be a non-empty string of at most 256 characters, unique in the fleet (e.g. the pod name), got ${JSON.stringify(nodeId)}.`)
+    if (typeof nodeId !== 'string' || nodeId === '' || nodeId.length > MAX_NODE_ID) {
+      invalid(`nodeId must be a non-empty string of at most ${MAX_NODE_ID} characters, unique in the fleet (e.g. the pod name), got ${describeValue(nodeId)}.`)
     }
     if (typeof transport !== 'object' || transport === null || typeof transport.send !== 'function') {
       invalid('startHeartbeat needs a transport that can send: createMemoryTransport(), or redisTransport / natsTransport / httpTransport from @healthz/heartbeat/redis, /nats and /http.')
     }
     this.nodeId = nodeId
     this.transport = transport as typeof this.transport
-    this.interval = positive(options.interval, 1000, 'interval')
+    this.interval = durationOption(options.interval, 1000, 'interval')
     this.jitter = options.jitter ?? 0.1
     if (typeof this.jitter !== 'number' || !(this.jitter >= 0 && this.jitter < 1)) {
-      invalid(`jitter must be a fraction from 0 (no spread) to below 1, got ${String(options.jitter)}; 0.1 spreads each interval by ±10%.`)
+      invalid(`jitter must be a fraction from 0 (no spread) to below 1, got ${describeValue(options.jitter)}; 0.1 spreads each interval by ±10%.`)
     }
-    this.sendTimeout = positive(options.sendTimeout, this.interval, 'sendTimeout')
-    this.maxBackoff = positive(options.maxBackoff, 4 * this.interval, 'maxBackoff')
+    this.sendTimeout = durationOption(options.sendTimeout, this.interval, 'sendTimeout')
+    this.maxBackoff = durationOption(options.maxBackoff, 4 * this.interval, 'maxBackoff')
     this.clock = options.clock ?? systemClock
-    this.incarnation = options.incarnation ?? this.clock.now()
-    if (typeof this.incarnation !== 'number' || !Number.isFinite(this.incarnation)) {
-      invalid(`incarnation must be a finite number that grows across restarts (the default is the start time in ms), got ${String(options.incarnation)}.`)
-    }
+    // A whole number that grows across restarts: the start time in ms unless given (monitors
+    // refuse one further ahead of their clock than their maxIncarnationLead, 24 h by default).
+    this.incarnation = countOption(options.incarnation, Math.floor(this.clock.now()), 'incarnation', { min: 0 })
+    this.key = options.signing === undefined ? undefined : signingKey(options.signing)
     const metadata = options.metadata ?? {}
     this.metadata = typeof metadata === 'function' ? metadata : () => metadata
     if (typeof metadata !== 'function' && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
@@ -235,7 +275,8 @@ class Emitter implements HeartbeatEmitter {
         reject(error)
       }, this.sendTimeout)
     })
-    const attempt = Promise.resolve().then(() => this.transport.send(beat, { signal: controller.signal }))
+    const message = encodeHeartbeat(beat, this.key)
+    const attempt = Promise.resolve().then(() => this.transport.send(beat, { signal: controller.signal, message }))
     this.unsettled = attempt
     const settled = (): void => {
       if (this.unsettled === attempt) this.unsettled = undefined
@@ -276,7 +317,7 @@ class Emitter implements HeartbeatEmitter {
         return value === 'pass' || value === 'warn' || value === 'fail' ? value : 'fail'
       }
     }
-    if (status !== 'pass' && status !== 'warn' && status !== 'fail') invalid(`status must be 'pass', 'warn', 'fail' or a function, got ${String(status)}.`)
+    if (status !== 'pass' && status !== 'warn' && status !== 'fail') invalid(`status must be 'pass', 'warn', 'fail' or a function, got ${describeValue(status)}.`)
     return () => Promise.resolve(status)
   }
 
@@ -298,18 +339,24 @@ class Emitter implements HeartbeatEmitter {
   }
 
   private safeMetadata(): HeartbeatMetadata {
+    let metadata: HeartbeatMetadata
+    let bytes: number
     try {
-      return this.metadata()
+      metadata = this.metadata()
+      bytes = Buffer.byteLength(JSON.stringify(metadata) ?? '', 'utf8')
     } catch {
       return {}
     }
+    if (bytes <= MAX_METADATA_BYTES) return metadata
+    // Monitors would drop the whole beat: better a beat without metadata than a silent node.
+    if (!this.warnedMetadata) {
+      this.warnedMetadata = true
+      process.emitWarning(`heartbeat metadata of ${this.nodeId} is ${bytes} bytes of JSON, more than the ${MAX_METADATA_BYTES} monitors accept: beats are sent without it.`, {
+        code: 'HEALTHZ_HEARTBEAT_METADATA',
+      })
+    }
+    return {}
   }
-}
-
-function positive(value: unknown, fallback: number, what: string): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) invalid(`${what} must be a number of milliseconds above 0, got ${String(value)}.`)
-  return value
 }
 
 function invalid(message: string): never {

@@ -1,8 +1,9 @@
 // @healthz/heartbeat/http: emitters POST beats; the monitor's side is a node:http handler of
 // the (req, res, next) shape, mountable through @healthz/http, Express or a plain server.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
 import { encodeHeartbeat, MAX_BEAT_BYTES } from './codec.js'
+import type { ListsEveryKey } from './options.js'
 import type { HeartbeatReceiver, HeartbeatTransport } from './types.js'
 
 /** Options of {@link httpTransport}. */
@@ -12,6 +13,9 @@ export interface HttpTransportOptions {
   /** Extra request headers, e.g. an `authorization` token the receiver's `authorize` checks. @default {} */
   headers?: Record<string, string>
 }
+
+const HTTP_TRANSPORT_OPTIONS = ['url', 'headers'] as const satisfies readonly (keyof HttpTransportOptions)[]
+true satisfies ListsEveryKey<HttpTransportOptions, typeof HTTP_TRANSPORT_OPTIONS>
 
 /**
  * The sending side of the HTTP transport: each beat is one `POST` of JSON to `url` (with
@@ -26,20 +30,23 @@ export interface HttpTransportOptions {
  * ```
  */
 export function httpTransport(options: HttpTransportOptions): HeartbeatTransport {
-  if (typeof options !== 'object' || options === null) invalid('httpTransport expects an options object: { url }.')
+  assertKnownOptions(options, HTTP_TRANSPORT_OPTIONS, 'httpTransport')
   let url: URL
   try {
     url = new URL(options.url)
   } catch {
-    invalid(`httpTransport url must be an absolute http(s) URL such as http://coordinator:8080/heartbeat, got ${JSON.stringify(String(options.url))}.`)
+    invalid(`httpTransport url must be an absolute http(s) URL such as http://coordinator:8080/heartbeat, got ${describeValue(typeof options.url === 'string' ? options.url : String(options.url))}.`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid(`httpTransport url must use http: or https:, got ${url.protocol}`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid(`httpTransport url must use http: or https:, got ${describeValue(url.protocol)}.`)
+  if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null || Array.isArray(options.headers))) {
+    invalid(`httpTransport headers must be an object of header names to values, got ${describeValue(options.headers)}.`)
+  }
   const headers = { 'content-type': 'application/json', ...options.headers }
   const target = url.href
   return {
     name: 'http',
-    async send(beat, { signal }) {
-      const response = await fetch(target, { method: 'POST', headers, body: encodeHeartbeat(beat), signal })
+    async send(beat, { signal, message }) {
+      const response = await fetch(target, { method: 'POST', headers, body: message ?? encodeHeartbeat(beat), signal })
       // Drain the body so the keep-alive connection can be reused.
       await response.arrayBuffer().catch(() => undefined)
       if (!response.ok) throw new HealthzError(`heartbeat receiver ${target} answered ${response.status}`, { code: 'CHECK_FAILED' })
@@ -54,6 +61,9 @@ export interface HttpReceiverOptions {
   /** Decides whether a request may post beats (e.g. checks a bearer token); refused ones get 401. @default every request may */
   authorize?: (req: IncomingMessage) => boolean
 }
+
+const HTTP_RECEIVER_OPTIONS = ['path', 'authorize'] as const satisfies readonly (keyof HttpReceiverOptions)[]
+true satisfies ListsEveryKey<HttpReceiverOptions, typeof HTTP_RECEIVER_OPTIONS>
 
 /** A node:http handler; `next` passes a request that is not a beat on. */
 export type HeartbeatHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
@@ -84,8 +94,9 @@ export interface HeartbeatReceiverTransport extends HeartbeatTransport {
  * ```
  */
 export function httpReceiver(options: HttpReceiverOptions = {}): HeartbeatReceiverTransport {
+  assertKnownOptions(options, HTTP_RECEIVER_OPTIONS, 'httpReceiver')
   const { path = '/heartbeat', authorize } = options
-  if (typeof path !== 'string' || !path.startsWith('/')) invalid(`httpReceiver path must start with '/', got ${JSON.stringify(path)}.`)
+  if (typeof path !== 'string' || !path.startsWith('/')) invalid(`httpReceiver path must start with '/', got ${describeValue(path)}.`)
   if (authorize !== undefined && typeof authorize !== 'function') invalid('httpReceiver authorize must be a function of the request that returns a boolean.')
   const receivers = new Set<HeartbeatReceiver>()
   const handler: HeartbeatHandler = function heartbeatReceiver(req, res, next) {

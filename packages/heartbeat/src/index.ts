@@ -19,6 +19,7 @@ export type {
 } from './monitor.js'
 export type { DeadlineOptions, FailureDetector, FailureDetectorFactory, PhiAccrualOptions } from './detector.js'
 export type { MemoryTransport, MemoryTransportOptions } from './memory.js'
+export type { HeartbeatKey, HeartbeatSigning, HeartbeatVerification } from './signing.js'
 export type {
   Heartbeat,
   HeartbeatMetadata,

@@ -1,6 +1,7 @@
 // The in-memory transport: emitters and monitors in one process, for tests and simulations.
-import { HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
 import { encodeHeartbeat } from './codec.js'
+import type { ListsEveryKey } from './options.js'
 import type { Heartbeat, HeartbeatReceiver, HeartbeatSubscription, HeartbeatTransport, SendContext } from './types.js'
 
 /** Options of {@link createMemoryTransport}. */
@@ -12,6 +13,9 @@ export interface MemoryTransportOptions {
    */
   serialize?: boolean
 }
+
+const MEMORY_TRANSPORT_OPTIONS = ['serialize'] as const satisfies readonly (keyof MemoryTransportOptions)[]
+true satisfies ListsEveryKey<MemoryTransportOptions, typeof MEMORY_TRANSPORT_OPTIONS>
 
 /** An in-memory transport, with controls to simulate an outage. */
 export interface MemoryTransport extends HeartbeatTransport {
@@ -37,7 +41,11 @@ export interface MemoryTransport extends HeartbeatTransport {
  * ```
  */
 export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
+  assertKnownOptions(options, MEMORY_TRANSPORT_OPTIONS, 'createMemoryTransport')
   const serialize = options.serialize ?? true
+  if (typeof serialize !== 'boolean') {
+    throw new HealthzError(`createMemoryTransport serialize must be true or false, got ${describeValue(serialize)}.`, { code: 'INVALID_OPTION' })
+  }
   const receivers = new Set<HeartbeatReceiver>()
   let connected = true
   return {
@@ -45,9 +53,10 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     get connected() {
       return connected
     },
-    send(beat) {
+    send(beat, context) {
       if (!connected) return Promise.reject(new HealthzError('memory transport is disconnected', { code: 'CHECK_FAILED' }))
-      const message = serialize ? encodeHeartbeat(beat) : beat
+      const encoded = context?.message
+      const message = serialize ? (encoded ?? encodeHeartbeat(beat)) : encoded === undefined ? beat : (JSON.parse(encoded) as unknown)
       queueMicrotask(() => {
         for (const receiver of receivers) receiver.deliver(message)
       })

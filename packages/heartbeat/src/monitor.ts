@@ -3,10 +3,13 @@
 // its transport was down, because then it is the monitor that could not hear, not the nodes
 // that went quiet.
 import type { CheckDefinition, CheckOutcome, Clock, RuntimeMonitor } from '@healthz/core'
-import { createRuntimeMonitor, defineCheck, HealthzError, systemClock } from '@healthz/core'
+import { assertKnownOptions, countOption, createRuntimeMonitor, defineCheck, durationOption, HealthzError, systemClock } from '@healthz/core'
 import { decodeHeartbeat } from './codec.js'
 import type { FailureDetector, FailureDetectorFactory } from './detector.js'
 import { phiAccrual } from './detector.js'
+import type { ListsEveryKey } from './options.js'
+import type { HeartbeatVerification, Verifier } from './signing.js'
+import { verifier } from './signing.js'
 import type { HeartbeatMetadata, HeartbeatReceiver, HeartbeatStatus, HeartbeatSubscription, HeartbeatTransport } from './types.js'
 
 /** Where a node stands in the monitor's view. */
@@ -93,9 +96,24 @@ export interface HeartbeatMonitorStats {
   members: Record<MemberState, number>
   /** Beats accepted. */
   received: number
-  /** Messages that were not valid beats. */
+  /**
+   * Messages dropped because they were not beats a real emitter sends: not JSON, over 64 KB, a
+   * node id over 256 characters, an incarnation or seq that is not a whole number from 0, a bad
+   * sentAt or status, metadata over 8 KB.
+   */
   malformed: number
-  /** Beats dropped as duplicates, reordered, or from an older incarnation or a member that left. */
+  /**
+   * Unsigned beats received by a monitor with `signing` keys: dropped, or accepted with
+   * `acceptUnsigned` (watch it stop growing before you turn `acceptUnsigned` off). 0 without keys.
+   */
+  unsigned: number
+  /** Beats dropped because no key of `signing.keys` verifies their signature (a wrong key, or altered). */
+  badSignature: number
+  /** Beats dropped because their incarnation is further ahead of the monitor's clock than `maxIncarnationLead`. */
+  tooFarAhead: number
+  /** Beats of new nodes dropped because the view already holds `maxMembers` members. */
+  overCapacity: number
+  /** Beats dropped as duplicates, reordered, or from an older incarnation or a member that left (replays among them). */
   stale: number
   /** Pauses of the monitor's own process longer than `pauseBound`. */
   localPauses: number
@@ -125,7 +143,11 @@ export interface HeartbeatMonitorOptions {
    * @default 1000
    */
   pauseBound?: number
-  /** How long `dead` and `left` members stay in the view before they are forgotten, in ms. @default 3600000 (1 hour) */
+  /**
+   * How long `dead` and `left` members stay in the view before they are forgotten, in ms, up
+   * to 2^31 − 1 (about 24.8 days).
+   * @default 3600000 (1 hour)
+   */
   forgetAfter?: number
   /**
    * The runtime monitor whose worst pause is compared with the detector's acceptable pause
@@ -137,11 +159,56 @@ export interface HeartbeatMonitorOptions {
   onWarning?: (warning: HeartbeatWarning) => void
   /** Called when subscribing failed or an event listener threw. @default console.error */
   onError?: (error: Error) => void
+  /**
+   * Verify signed beats: only beats signed with one of `keys` are accepted (see
+   * {@link HeartbeatVerification}). Without it the monitor accepts signed and unsigned beats
+   * alike, and believes any well-formed beat on the bus.
+   * @default no verification
+   */
+  signing?: HeartbeatVerification
+  /**
+   * The most members the view holds, whatever their state: a beat of a new node beyond it is
+   * dropped (`stats().overCapacity`, and one `onError`). It bounds the memory a flood of
+   * made-up node ids can take: about 1.2 KB a member normally, up to about 40 KB for one built
+   * to be large (a 256-character id, 8 KB of metadata in hundreds of keys), so some 4 GB at the
+   * default. Set it near twice your fleet on a bus you do not trust, or sign beats.
+   * @default 100000
+   */
+  maxMembers?: number
+  /**
+   * How far an incarnation may be ahead of the monitor's own clock (ms since the epoch) before
+   * its beats are dropped (`stats().tooFarAhead`). The emitter's default incarnation is its
+   * start time in ms, so a real restart is never ahead by more than the clock skew between the
+   * two machines; the bound is against the clock rather than the last incarnation seen, because
+   * a start time is ahead of the previous one by the whole uptime. A restart counter stays far
+   * below it. It stops a forged beat from taking a node to an incarnation its real beats never
+   * reach; only signing stops a forged beat altogether.
+   * @default 86400000 (24 hours)
+   */
+  maxIncarnationLead?: number
   /** The name of the monitor's readiness check. @default 'heartbeat-monitor' */
   checkName?: string
   /** The source of time. @default systemClock */
   clock?: Clock
 }
+
+const MONITOR_OPTIONS = [
+  'transport',
+  'detector',
+  'deadAfter',
+  'checkInterval',
+  'pauseBound',
+  'forgetAfter',
+  'runtime',
+  'onWarning',
+  'onError',
+  'checkName',
+  'signing',
+  'maxMembers',
+  'maxIncarnationLead',
+  'clock',
+] as const satisfies readonly (keyof HeartbeatMonitorOptions)[]
+true satisfies ListsEveryKey<HeartbeatMonitorOptions, typeof MONITOR_OPTIONS>
 
 /** A running monitor, as returned by {@link createHeartbeatMonitor}. */
 export interface HeartbeatMonitor {
@@ -222,6 +289,9 @@ class Monitor implements HeartbeatMonitor {
   private readonly checkInterval: number
   private readonly pauseBound: number
   private readonly forgetAfter: number
+  private readonly verifier: Verifier | undefined
+  private readonly maxMembers: number
+  private readonly maxIncarnationLead: number
   private readonly clock: Clock
   private readonly runtime: RuntimeMonitor | undefined
   private readonly ownsRuntime: boolean
@@ -242,11 +312,16 @@ class Monitor implements HeartbeatMonitor {
   private warnedAt = 0
   private received = 0
   private malformed = 0
+  private unsigned = 0
+  private badSignature = 0
+  private tooFarAhead = 0
+  private overCapacity = 0
+  private reportedCapacity = false
   private stale = 0
   private localPauses = 0
 
   constructor(options: HeartbeatMonitorOptions) {
-    if (typeof options !== 'object' || options === null) invalid('createHeartbeatMonitor expects an options object: { transport }.')
+    assertKnownOptions(options, MONITOR_OPTIONS, 'createHeartbeatMonitor')
     const { transport } = options
     if (typeof transport !== 'object' || transport === null || typeof transport.listen !== 'function') {
       invalid(
@@ -255,16 +330,19 @@ class Monitor implements HeartbeatMonitor {
     }
     this.transport = transport
     this.detector = options.detector ?? phiAccrual()
-    if (typeof this.detector !== 'object' || typeof this.detector.create !== 'function') {
+    if (typeof this.detector !== 'object' || this.detector === null || typeof this.detector.create !== 'function') {
       invalid('detector must be a failure detector factory: phiAccrual(), deadline(), or an object with create().')
     }
-    this.deadAfter = nonNegative(options.deadAfter, 10_000, 'deadAfter')
-    this.checkInterval = nonNegative(options.checkInterval, 100, 'checkInterval', true)
-    this.pauseBound = nonNegative(options.pauseBound, 1000, 'pauseBound', true)
-    this.forgetAfter = nonNegative(options.forgetAfter, 3_600_000, 'forgetAfter', true)
+    this.deadAfter = durationOption(options.deadAfter, 10_000, 'deadAfter', { zero: true })
+    this.checkInterval = durationOption(options.checkInterval, 100, 'checkInterval')
+    this.pauseBound = durationOption(options.pauseBound, 1000, 'pauseBound')
+    this.forgetAfter = durationOption(options.forgetAfter, 3_600_000, 'forgetAfter')
     if (this.pauseBound <= this.checkInterval) {
       invalid(`pauseBound (${this.pauseBound} ms) must be longer than checkInterval (${this.checkInterval} ms): an on-time evaluation would count as a pause.`)
     }
+    this.verifier = options.signing === undefined ? undefined : verifier(options.signing)
+    this.maxMembers = countOption(options.maxMembers, 100_000, 'maxMembers')
+    this.maxIncarnationLead = countOption(options.maxIncarnationLead, 86_400_000, 'maxIncarnationLead', { min: 0 })
     this.clock = options.clock ?? systemClock
     if (options.runtime === false) {
       this.runtime = undefined
@@ -273,7 +351,7 @@ class Monitor implements HeartbeatMonitor {
       this.runtime = createRuntimeMonitor({ clock: this.clock })
       this.ownsRuntime = true
     } else {
-      if (typeof options.runtime.stats !== 'function') invalid('runtime must be a runtime monitor (health.runtime) or false.')
+      if (typeof options.runtime !== 'object' || options.runtime === null || typeof options.runtime.stats !== 'function') invalid('runtime must be a runtime monitor (health.runtime) or false.')
       this.runtime = options.runtime
       this.ownsRuntime = false
     }
@@ -339,6 +417,10 @@ class Monitor implements HeartbeatMonitor {
       members,
       received: this.received,
       malformed: this.malformed,
+      unsigned: this.unsigned,
+      badSignature: this.badSignature,
+      tooFarAhead: this.tooFarAhead,
+      overCapacity: this.overCapacity,
       stale: this.stale,
       localPauses: this.localPauses,
       connected: this.connected,
@@ -370,14 +452,34 @@ class Monitor implements HeartbeatMonitor {
 
   private deliver(message: unknown): void {
     if (this.closed) return
-    const beat = decodeHeartbeat(message)
-    if (typeof beat === 'string') {
-      this.malformed += 1
+    const decoded = decodeHeartbeat(message, this.verifier)
+    if ('drop' in decoded) {
+      this[decoded.drop] += 1
       return
     }
+    const beat = decoded.beat
+    if (decoded.unsigned && this.verifier !== undefined) this.unsigned += 1
     const now = this.clock.now()
     let record = this.records.get(beat.nodeId)
+    // A new incarnation (or a first beat) may not be further ahead of this clock than a real
+    // start time could be, or one forged beat would make the node's real beats stale for good.
+    if ((record === undefined || beat.incarnation > record.incarnation) && beat.incarnation > now + this.maxIncarnationLead) {
+      this.tooFarAhead += 1
+      return
+    }
     if (record === undefined) {
+      if (this.records.size >= this.maxMembers) {
+        this.overCapacity += 1
+        if (!this.reportedCapacity) {
+          this.reportedCapacity = true
+          this.onError(
+            new HealthzError(`heartbeat monitor: the view holds maxMembers (${this.maxMembers}) members; beats of new nodes are dropped (stats().overCapacity). Raise maxMembers if the fleet is larger, or sign beats if someone floods the bus.`, {
+              code: 'CHECK_FAILED',
+            }),
+          )
+        }
+        return
+      }
       const detector = this.detector.create()
       detector.heartbeat(now)
       record = {
@@ -588,14 +690,6 @@ function snapshot(record: Record_, now: number): Member {
 function asError(value: unknown, context: string): Error {
   if (value instanceof Error) return value
   return new HealthzError(`${context}: ${String(value)}`, { code: 'CHECK_FAILED', cause: value })
-}
-
-function nonNegative(value: unknown, fallback: number, what: string, positiveOnly = false): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (positiveOnly && value === 0) || (value === Infinity && what !== 'forgetAfter')) {
-    invalid(`${what} must be a number of milliseconds ${positiveOnly ? 'above 0' : 'of 0 or more'}, got ${String(value)}.`)
-  }
-  return value
 }
 
 function invalid(message: string): never {

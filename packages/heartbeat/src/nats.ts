@@ -1,8 +1,9 @@
 // @healthz/heartbeat/nats: beats over NATS subjects, with the connection the application
 // already has (`nats` 2.x, or `@nats-io/transport-node` 3.x). This entry imports neither: the
 // connection is typed structurally.
-import { HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
 import { encodeHeartbeat } from './codec.js'
+import type { ListsEveryKey } from './options.js'
 import type { HeartbeatTransport } from './types.js'
 
 /** A received NATS message: its payload. */
@@ -36,6 +37,9 @@ export interface NatsTransportOptions {
   subject?: string
 }
 
+const NATS_TRANSPORT_OPTIONS = ['connection', 'subject'] as const satisfies readonly (keyof NatsTransportOptions)[]
+true satisfies ListsEveryKey<NatsTransportOptions, typeof NATS_TRANSPORT_OPTIONS>
+
 /**
  * A transport over NATS core subjects (no JetStream: a late beat is worth nothing).
  * Reconnection is the client's: it reconnects and resubscribes by itself, and the transport
@@ -52,13 +56,13 @@ export interface NatsTransportOptions {
  * ```
  */
 export function natsTransport(options: NatsTransportOptions): HeartbeatTransport {
-  if (typeof options !== 'object' || options === null) invalid('natsTransport expects an options object: { connection, subject }.')
+  assertKnownOptions(options, NATS_TRANSPORT_OPTIONS, 'natsTransport')
   const { connection, subject = 'healthz.heartbeats' } = options
   if (typeof connection !== 'object' || connection === null || typeof connection.publish !== 'function' || typeof connection.subscribe !== 'function') {
     invalid('natsTransport connection must be a NATS connection (the result of `await connect(...)` from nats).')
   }
   if (typeof subject !== 'string' || subject === '' || /[\s*>]/.test(subject)) {
-    invalid(`natsTransport subject must be a plain subject without spaces or wildcards, got ${JSON.stringify(subject)}.`)
+    invalid(`natsTransport subject must be a plain subject without spaces or wildcards, got ${describeValue(subject)}.`)
   }
   // While the connection is down, publish() would buffer beats and send them all, stale, on
   // reconnect: a burst that tells a monitor nothing true. Watch the status and refuse instead.
@@ -75,9 +79,9 @@ export function natsTransport(options: NatsTransportOptions): HeartbeatTransport
   })()
   return {
     name: 'nats',
-    send(beat) {
+    send(beat, context) {
       if (down || connection.isClosed()) return Promise.reject(new Error('nats connection is down (reconnecting or closed): beat not sent'))
-      connection.publish(subject, encodeHeartbeat(beat))
+      connection.publish(subject, context?.message ?? encodeHeartbeat(beat))
       return Promise.resolve()
     },
     listen(receiver) {

@@ -1,8 +1,9 @@
 // @healthz/heartbeat/redis: beats over Redis pub/sub, with the client the application already
 // has (ioredis 5–6 or node-redis 4–6). This entry imports neither: the clients are typed
 // structurally, so installing one is enough.
-import { HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
 import { encodeHeartbeat } from './codec.js'
+import type { ListsEveryKey } from './options.js'
 import type { HeartbeatReceiver, HeartbeatSubscription, HeartbeatTransport } from './types.js'
 
 /** What sending needs of a Redis client: `publish` (ioredis and node-redis alike). */
@@ -53,6 +54,9 @@ export interface RedisTransportOptions {
   channel?: string
 }
 
+const REDIS_TRANSPORT_OPTIONS = ['publisher', 'subscriber', 'channel'] as const satisfies readonly (keyof RedisTransportOptions)[]
+true satisfies ListsEveryKey<RedisTransportOptions, typeof REDIS_TRANSPORT_OPTIONS>
+
 /**
  * A transport over Redis pub/sub. Reconnection is the client's: ioredis and node-redis both
  * reconnect and resubscribe by themselves; the transport tells the monitor when the
@@ -71,7 +75,7 @@ export interface RedisTransportOptions {
  * ```
  */
 export function redisTransport(options: RedisTransportOptions): HeartbeatTransport {
-  if (typeof options !== 'object' || options === null) invalid('redisTransport expects an options object: { publisher, subscriber, channel }.')
+  assertKnownOptions(options, REDIS_TRANSPORT_OPTIONS, 'redisTransport')
   const { publisher, subscriber, channel = 'healthz:heartbeats' } = options
   if (publisher === undefined && subscriber === undefined) {
     invalid('redisTransport needs a publisher (to send beats), a subscriber (to monitor them), or both.')
@@ -85,16 +89,16 @@ export function redisTransport(options: RedisTransportOptions): HeartbeatTranspo
   if (subscriber !== undefined && (subscriber as unknown) === publisher) {
     invalid('redisTransport subscriber must be a connection of its own, not the publisher: a subscribed connection can run no other command. Pass redis.duplicate().')
   }
-  if (typeof channel !== 'string' || channel === '') invalid('redisTransport channel must be a non-empty string.')
+  if (typeof channel !== 'string' || channel === '') invalid(`redisTransport channel must be a non-empty string, got ${describeValue(channel)}.`)
   const transport: HeartbeatTransport = { name: 'redis' }
   if (publisher !== undefined) {
-    transport.send = async (beat) => {
+    transport.send = async (beat, context) => {
       // A client that is not connected would hold the beat in its offline queue and publish it
       // late, stale, on reconnect; failing now lets the emitter count the failure and back off.
       if (publisher.status !== undefined ? publisher.status !== 'ready' : publisher.isReady === false) {
         throw new Error(`redis publisher not connected${publisher.status === undefined ? '' : ` (status '${publisher.status}')`}`)
       }
-      await publisher.publish(channel, encodeHeartbeat(beat))
+      await publisher.publish(channel, context?.message ?? encodeHeartbeat(beat))
     }
   }
   if (subscriber !== undefined) {

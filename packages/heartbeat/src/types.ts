@@ -16,16 +16,17 @@ export interface Heartbeat {
   /** Who is beating: unique within the fleet the monitor watches. */
   nodeId: string
   /**
-   * Which life of the node this is; a new value on every process start (the emitter's
-   * default is its start time in ms). A higher incarnation is a restart, never a resurrection.
+   * Which life of the node this is: a whole number, higher on every process start (the
+   * emitter's default is its start time in ms). A higher incarnation is a restart, never a
+   * resurrection.
    */
   incarnation: number
-  /** The beat's number within this incarnation, from 0; monitors drop duplicates and reordered beats. */
+  /** The beat's number within this incarnation, a whole number from 0; monitors drop duplicates and reordered beats. */
   seq: number
   /** The sender's clock at sending, in ms since the epoch (informational: monitors never compare clocks). */
   sentAt: number
   status: HeartbeatStatus
-  /** @default {} */
+  /** At most 8 KB of JSON. @default {} */
   metadata: HeartbeatMetadata
 }
 
@@ -33,13 +34,20 @@ export interface Heartbeat {
 export interface SendContext {
   /** Fires when the send has taken too long (the emitter's `sendTimeout`); abort the I/O. */
   signal: AbortSignal
+  /**
+   * The beat encoded as it must travel: its JSON text, or the signed envelope when the emitter
+   * signs. Send exactly this text when it is given: a signature covers these bytes, and a
+   * verifying monitor drops anything else as unsigned. Absent when `send` is called by hand.
+   */
+  message?: string
 }
 
 /** What a transport calls on the monitor's side. */
 export interface HeartbeatReceiver {
   /**
-   * One beat arrived: a decoded object, or the raw JSON text or bytes. The monitor validates
-   * it and counts what it drops; never throws.
+   * One message arrived: the raw JSON text or bytes as they travelled (a signature covers
+   * them), or a decoded object. The monitor authenticates and validates it and counts what it
+   * drops; never throws.
    */
   deliver(message: unknown): void
   /**
@@ -71,7 +79,7 @@ export interface HeartbeatSubscription {
 export interface HeartbeatTransport {
   /** A short name for messages and the monitor's readiness check. */
   readonly name: string
-  /** Sends one beat; rejects when it could not be sent. */
+  /** Sends one beat (`context.message`, its encoded text, when given); rejects when it could not be sent. */
   send?(beat: Heartbeat, context: SendContext): Promise<void>
   /** Starts delivering beats to `receiver`; resolves once subscribed. */
   listen?(receiver: HeartbeatReceiver): Promise<HeartbeatSubscription>

@@ -190,7 +190,7 @@ describe('phiAccrual detector', () => {
         caught = error
       }
       expect(isHealthzError(caught) && caught.code === 'INVALID_OPTION').toBe(true)
-      expect((caught as Error).message).toMatch(/phiAccrual \w+ must be/)
+      expect((caught as Error).message).toMatch(/phiAccrual\.\w+ must be/)
     }
   })
 })

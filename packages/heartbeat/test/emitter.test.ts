@@ -160,7 +160,7 @@ describe('startHeartbeat', () => {
       [{ nodeId: 'a', transport, jitter: 1 }, /jitter must be a fraction/],
       [{ nodeId: 'a', transport, metadata: [] }, /metadata must be a plain object/],
       [{ nodeId: 'a', transport, status: 'ok' }, /status must be 'pass', 'warn', 'fail'/],
-      [{ nodeId: 'a', transport, incarnation: Number.NaN }, /incarnation must be a finite number/],
+      [{ nodeId: 'a', transport, incarnation: Number.NaN }, /incarnation must be a whole number of at least 0/],
     ]
     for (const [options, message] of cases) {
       let caught: unknown
