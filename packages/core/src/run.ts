@@ -36,60 +36,94 @@ export interface RunOutcome extends CheckResult {
 const STATUSES: ReadonlySet<unknown> = new Set(['pass', 'warn', 'fail'])
 const OUTCOME_KEYS: ReadonlySet<string> = new Set(['status', 'observedValue', 'observedUnit', 'output'])
 
+/** @internal Options of {@link executeCheck}. */
+export interface ExecuteOptions {
+  /**
+   * Called when the check's own work has settled, which may be after the outcome resolved
+   * (a check that ignores its signal).
+   */
+  onSettled?: () => void
+  /**
+   * Whether a caller awaits this run, so its deadline must hold the process open. A run that
+   * a background loop started passes `false` (and {@link Execution.keepAlive} upgrades it if a
+   * caller joins it later): a timer nobody waits on must never keep a process alive.
+   */
+  keepAlive: boolean
+}
+
+/** @internal One run in progress. */
+export interface Execution {
+  /** Resolves by the deadline, whatever the check does; never rejects. */
+  readonly outcome: Promise<RunOutcome>
+  /** From now on, the deadline holds the process open (a caller joined the run). */
+  keepAlive(): void
+}
+
 /**
- * Runs a check once with its deadline. `onSettled` is called when the check's own work has
- * settled, which may be after the returned promise resolved (a check that ignores its signal).
+ * Runs a check once with its deadline.
  *
  * @internal
  */
-export function executeCheck(
-  check: CheckDefinition,
-  clock: Clock,
-  onSettled: () => void,
-): Promise<RunOutcome> {
+export function executeCheck(check: CheckDefinition, clock: Clock, options: ExecuteOptions): Execution {
   const start = clock.now()
+  const deadline = start + check.timeout
   const controller = new AbortController()
-  return new Promise<RunOutcome>((resolve) => {
-    let done = false
-    const finish = (outcome: RunOutcome): void => {
-      if (done) return
-      done = true
-      cancelDeadline()
-      resolve(outcome)
-    }
-    const cancelDeadline = clock.schedule(() => {
-      const error = new HealthzError(
-        `timed out after ${check.timeout} ms (the check did not settle before its deadline)`,
-        { code: 'CHECK_TIMEOUT' },
-      )
-      controller.abort(error)
-      finish(failed(check, start, clock.now(), error, true))
-    }, check.timeout)
-
-    let returned: unknown
-    try {
-      returned = check.run({ signal: controller.signal, name: check.name, deadline: start + check.timeout })
-    } catch (thrown) {
-      finish(failed(check, start, clock.now(), thrown, false))
-      onSettled()
-      return
-    }
-    if (isThenable(returned)) {
-      Promise.resolve(returned).then(
-        (value) => {
-          finish(interpret(check, start, clock.now(), value))
-          onSettled()
-        },
-        (thrown: unknown) => {
-          finish(failed(check, start, clock.now(), thrown, false))
-          onSettled()
-        },
-      )
-    } else {
-      finish(interpret(check, start, clock.now(), returned))
-      onSettled()
-    }
+  const onSettled = options.onSettled ?? noop
+  let done = false
+  let held = options.keepAlive
+  let cancelDeadline: () => void = noop
+  let resolveOutcome!: (outcome: RunOutcome) => void
+  const outcome = new Promise<RunOutcome>((resolve) => {
+    resolveOutcome = resolve
   })
+  const finish = (result: RunOutcome): void => {
+    if (done) return
+    done = true
+    cancelDeadline()
+    resolveOutcome(result)
+  }
+  const expire = (): void => {
+    const error = new HealthzError(
+      `timed out after ${check.timeout} ms (the check did not settle before its deadline)`,
+      { code: 'CHECK_TIMEOUT' },
+    )
+    controller.abort(error)
+    finish(failed(check, start, clock.now(), error, true))
+  }
+  cancelDeadline = clock.schedule(expire, check.timeout, held ? { keepAlive: true } : undefined)
+
+  let returned: unknown
+  try {
+    returned = check.run({ signal: controller.signal, name: check.name, deadline })
+  } catch (thrown) {
+    finish(failed(check, start, clock.now(), thrown, false))
+    onSettled()
+    return { outcome, keepAlive: noop }
+  }
+  if (isThenable(returned)) {
+    Promise.resolve(returned).then(
+      (value) => {
+        finish(interpret(check, start, clock.now(), value))
+        onSettled()
+      },
+      (thrown: unknown) => {
+        finish(failed(check, start, clock.now(), thrown, false))
+        onSettled()
+      },
+    )
+  } else {
+    finish(interpret(check, start, clock.now(), returned))
+    onSettled()
+  }
+  return {
+    outcome,
+    keepAlive() {
+      if (done || held) return
+      held = true
+      cancelDeadline()
+      cancelDeadline = clock.schedule(expire, Math.max(0, deadline - clock.now()), { keepAlive: true })
+    },
+  }
 }
 
 /** Options of {@link runCheck}. */
@@ -114,7 +148,10 @@ export interface RunCheckOptions {
  * ```
  */
 export async function runCheck(check: CheckDefinition | CheckOptions, options: RunCheckOptions = {}): Promise<CheckResult> {
-  const { timedOut: _timedOut, ...result } = await executeCheck(defineCheck(check), options.clock ?? systemClock, noop)
+  // The caller awaits this run, so its deadline holds the process open: a script that awaits a
+  // hung check at the top level gets its fail report instead of exit code 13.
+  const execution = executeCheck(defineCheck(check), options.clock ?? systemClock, { keepAlive: true })
+  const { timedOut: _timedOut, ...result } = await execution.outcome
   return result
 }
 
