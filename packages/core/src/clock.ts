@@ -21,8 +21,10 @@ export interface Clock {
   /**
    * Calls `callback` once after `ms` milliseconds and returns a function that cancels it.
    * Scheduled callbacks must not keep the process alive (the default unrefs its timers),
-   * unless `options.keepAlive` is set: the shutdown sequence uses it so that its waits finish
-   * even when nothing else holds the event loop open.
+   * unless `options.keepAlive` is set: for a wait that a caller awaits, which must finish even
+   * when nothing else holds the event loop open. The shutdown sequence sets it, and so does a
+   * check's deadline when a caller awaits the run (`runCheck`, a probe); a background loop's
+   * timers and the deadline of a background run that nobody awaits do not.
    */
   schedule(callback: () => void, ms: number, options?: ScheduleOptions): () => void
 }

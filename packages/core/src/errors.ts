@@ -11,7 +11,7 @@
  * - `CHECK_FAILED`: a check threw or rejected.
  * - `CHECK_TIMEOUT`: a check did not settle before its deadline.
  * - `CHECK_STALLED`: the previous run of a check is still pending past its deadline, so it was not started again.
- * - `MALFORMED_RESULT`: a check returned something that is not a check outcome.
+ * - `MALFORMED_RESULT`: a check returned something that is not a check outcome (an Error instead of throwing it, a wrong shape, an object that threw while it was read).
  * - `STALE_RESULT`: a background check's last result is older than its `maxAge`.
  * - `SHUTDOWN_HOOK_FAILED`: an `onShutdown` hook threw, rejected or timed out (shutdown went on).
  * - `SERVER_CLOSE_FAILED`: draining a server failed (shutdown went on).
@@ -85,41 +85,143 @@ export function isHealthzError(value: unknown): value is HealthzError {
 const MAX_DESCRIBED = 200
 
 /**
+ * The longest text a check result carries as `output` (and as a string `observedValue` or
+ * `observedUnit`): longer text is cut, with the number of characters left out. A probe answer
+ * stays small, and redaction runs over a bounded input.
+ *
+ * @internal
+ */
+export const MAX_TEXT = 4000
+
+/**
  * Describes any thrown value in one readable line: an Error's message, a string as is, and
- * anything else (undefined, null, numbers, plain objects) with what it was.
+ * anything else (undefined, null, numbers, Symbols, plain objects) with what it was. Never
+ * throws, whatever the value does when read (throwing getters, Proxies, a throwing
+ * `toString`), and always returns a string of at most {@link MAX_TEXT} characters (plus the
+ * note of what was cut): this is where a thrown value becomes output text.
  *
  * @internal
  */
 export function describeThrown(value: unknown): string {
-  if (value instanceof Error) {
-    return value.message === '' ? value.name : value.message
+  let text: string
+  try {
+    text = describe(value)
+  } catch {
+    text = 'rejected with a non-Error value that could not be read'
+  }
+  return boundText(text)
+}
+
+/**
+ * Turns any thrown value into an `Error`: an Error whose message is a readable string as it
+ * is, anything else wrapped in a `HealthzError` (`CHECK_FAILED`, the value as `cause`) whose
+ * message describes it. Never throws.
+ *
+ * @internal
+ */
+export function toError(value: unknown): Error {
+  if (readableError(value)) return value
+  return new HealthzError(describeThrown(value), { code: 'CHECK_FAILED', cause: value })
+}
+
+/**
+ * Whether `value` is an Error (from this realm or another) whose `message` reads as a string
+ * without throwing: one that is safe to keep as a result's `error`.
+ *
+ * @internal
+ */
+export function readableError(value: unknown): value is Error {
+  try {
+    return isError(value) && typeof value.message === 'string'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether `value` is an Error, also one from another realm (`vm`, a worker's structured
+ * clone). May throw for a Proxy; callers guard.
+ *
+ * @internal
+ */
+export function isError(value: unknown): value is Error {
+  if (typeof value !== 'object' || value === null) return false
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]'
+}
+
+/**
+ * Cuts a text to {@link MAX_TEXT} characters, saying how many were left out.
+ *
+ * @internal
+ */
+export function boundText(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text
+}
+
+/**
+ * A short, safe preview of any value for a message: strings quoted, the rest as `String()`
+ * or JSON would show them, at most 200 characters. Never throws.
+ *
+ * @internal
+ */
+export function preview(value: unknown): string {
+  try {
+    if (typeof value === 'string') return truncate(JSON.stringify(value))
+    if (typeof value === 'object' && value !== null) return truncate(safeJson(value))
+    if (typeof value === 'function') return 'a function'
+    return truncate(String(value))
+  } catch {
+    return 'a value that could not be read'
+  }
+}
+
+function describe(value: unknown): string {
+  if (isError(value)) {
+    let message: unknown
+    try {
+      message = value.message
+    } catch {
+      return 'an Error whose message is unreadable (reading it threw)'
+    }
+    if (typeof message === 'string' && message !== '') return message
+    const name = errorName(value)
+    if (message === undefined || message === '') return name
+    return `${name} with a non-string message: ${preview(message)}`
   }
   if (typeof value === 'string') return value === '' ? 'rejected with an empty string' : value
   if (value === undefined) return 'rejected with undefined (throw an Error with a message instead)'
   if (value === null) return 'rejected with null (throw an Error with a message instead)'
   if (typeof value === 'object') {
-    const message = (value as { message?: unknown }).message
+    let message: unknown
+    try {
+      message = (value as { message?: unknown }).message
+    } catch {
+      message = undefined
+    }
     if (typeof message === 'string' && message !== '') return message
-    return `rejected with a non-Error value: ${truncate(safeJson(value))}`
+    return `rejected with a non-Error value: ${preview(value)}`
   }
-  return `rejected with a non-Error value: ${truncate(String(value))}`
+  return `rejected with a non-Error value: ${preview(value)}`
 }
 
-/**
- * Turns any thrown value into an `Error`, keeping an Error as it is.
- *
- * @internal
- */
-export function toError(value: unknown): Error {
-  if (value instanceof Error) return value
-  return new HealthzError(describeThrown(value), { code: 'CHECK_FAILED', cause: value })
+function errorName(error: Error): string {
+  try {
+    const name = error.name
+    return typeof name === 'string' && name !== '' ? name : 'Error'
+  } catch {
+    return 'Error'
+  }
 }
 
 function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value)
   } catch {
-    return Object.prototype.toString.call(value)
+    try {
+      return Object.prototype.toString.call(value)
+    } catch {
+      return 'a value that could not be read'
+    }
   }
 }
 

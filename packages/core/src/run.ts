@@ -1,11 +1,11 @@
 // One run of one check: the deadline, the AbortSignal, and turning whatever the check did
 // (returned, threw, rejected with a non-Error, hung) into a result. Never throws, never
 // rejects, and settles by the deadline whatever the check does.
-import type { CheckDefinition, CheckOptions, CheckOutcome, CheckStatus } from './check.js'
+import type { CheckDefinition, CheckOptions, CheckStatus } from './check.js'
 import { defineCheck } from './check.js'
 import type { Clock } from './clock.js'
 import { systemClock } from './clock.js'
-import { describeThrown, HealthzError } from './errors.js'
+import { boundText, describeThrown, HealthzError, isError, preview, toError } from './errors.js'
 
 /** The result of evaluating a check once. */
 export interface CheckResult {
@@ -36,60 +36,103 @@ export interface RunOutcome extends CheckResult {
 const STATUSES: ReadonlySet<unknown> = new Set(['pass', 'warn', 'fail'])
 const OUTCOME_KEYS: ReadonlySet<string> = new Set(['status', 'observedValue', 'observedUnit', 'output'])
 
+/** @internal Options of {@link executeCheck}. */
+export interface ExecuteOptions {
+  /**
+   * Called when the check's own work has settled, which may be after the outcome resolved
+   * (a check that ignores its signal).
+   */
+  onSettled?: () => void
+  /**
+   * Whether a caller awaits this run, so its deadline must hold the process open. A run that
+   * a background loop started passes `false` (and {@link Execution.keepAlive} upgrades it if a
+   * caller joins it later): a timer nobody waits on must never keep a process alive.
+   */
+  keepAlive: boolean
+}
+
+/** @internal One run in progress. */
+export interface Execution {
+  /** Resolves by the deadline, whatever the check does; never rejects. */
+  readonly outcome: Promise<RunOutcome>
+  /** From now on, the deadline holds the process open (a caller joined the run). */
+  keepAlive(): void
+}
+
 /**
- * Runs a check once with its deadline. `onSettled` is called when the check's own work has
- * settled, which may be after the returned promise resolved (a check that ignores its signal).
+ * Runs a check once with its deadline.
  *
  * @internal
  */
-export function executeCheck(
-  check: CheckDefinition,
-  clock: Clock,
-  onSettled: () => void,
-): Promise<RunOutcome> {
+export function executeCheck(check: CheckDefinition, clock: Clock, options: ExecuteOptions): Execution {
   const start = clock.now()
+  const deadline = start + check.timeout
   const controller = new AbortController()
-  return new Promise<RunOutcome>((resolve) => {
-    let done = false
-    const finish = (outcome: RunOutcome): void => {
-      if (done) return
-      done = true
-      cancelDeadline()
-      resolve(outcome)
-    }
-    const cancelDeadline = clock.schedule(() => {
-      const error = new HealthzError(
-        `timed out after ${check.timeout} ms (the check did not settle before its deadline)`,
-        { code: 'CHECK_TIMEOUT' },
-      )
-      controller.abort(error)
-      finish(failed(check, start, clock.now(), error, true))
-    }, check.timeout)
-
-    let returned: unknown
-    try {
-      returned = check.run({ signal: controller.signal, name: check.name, deadline: start + check.timeout })
-    } catch (thrown) {
-      finish(failed(check, start, clock.now(), thrown, false))
-      onSettled()
-      return
-    }
-    if (isThenable(returned)) {
-      Promise.resolve(returned).then(
-        (value) => {
-          finish(interpret(check, start, clock.now(), value))
-          onSettled()
-        },
-        (thrown: unknown) => {
-          finish(failed(check, start, clock.now(), thrown, false))
-          onSettled()
-        },
-      )
-    } else {
-      finish(interpret(check, start, clock.now(), returned))
-      onSettled()
-    }
+  const onSettled = options.onSettled ?? noop
+  let done = false
+  let held = options.keepAlive
+  let cancelDeadline: () => void = noop
+  let resolveOutcome!: (outcome: RunOutcome) => void
+  const outcome = new Promise<RunOutcome>((resolve) => {
+    resolveOutcome = resolve
   })
+  const finish = (result: RunOutcome): void => {
+    if (done) return
+    done = true
+    cancelDeadline()
+    resolveOutcome(result)
+  }
+  const expire = (): void => {
+    const error = new HealthzError(
+      `timed out after ${check.timeout} ms (the check did not settle before its deadline)`,
+      { code: 'CHECK_TIMEOUT' },
+    )
+    controller.abort(error)
+    finish(failed(check, start, clock.now(), error, true))
+  }
+  cancelDeadline = clock.schedule(expire, check.timeout, held ? { keepAlive: true } : undefined)
+
+  let returned: unknown
+  try {
+    returned = check.run({ signal: controller.signal, name: check.name, deadline })
+  } catch (thrown) {
+    finish(failed(check, start, clock.now(), thrown, false))
+    onSettled()
+    return { outcome, keepAlive: noop }
+  }
+  let thenable: boolean
+  try {
+    thenable = isThenable(returned)
+  } catch (thrown) {
+    // A Proxy or a `then` getter that throws: nothing the check returns escapes its result.
+    finish(malformedResult(check, start, clock.now(), `a value whose "then" threw while it was read: ${describeThrown(thrown)}`, thrown))
+    onSettled()
+    return { outcome, keepAlive: noop }
+  }
+  if (thenable) {
+    Promise.resolve(returned).then(
+      (value) => {
+        finish(interpret(check, start, clock.now(), value))
+        onSettled()
+      },
+      (thrown: unknown) => {
+        finish(failed(check, start, clock.now(), thrown, false))
+        onSettled()
+      },
+    )
+  } else {
+    finish(interpret(check, start, clock.now(), returned))
+    onSettled()
+  }
+  return {
+    outcome,
+    keepAlive() {
+      if (done || held) return
+      held = true
+      cancelDeadline()
+      cancelDeadline = clock.schedule(expire, Math.max(0, deadline - clock.now()), { keepAlive: true })
+    },
+  }
 }
 
 /** Options of {@link runCheck}. */
@@ -114,7 +157,10 @@ export interface RunCheckOptions {
  * ```
  */
 export async function runCheck(check: CheckDefinition | CheckOptions, options: RunCheckOptions = {}): Promise<CheckResult> {
-  const { timedOut: _timedOut, ...result } = await executeCheck(defineCheck(check), options.clock ?? systemClock, noop)
+  // The caller awaits this run, so its deadline holds the process open: a script that awaits a
+  // hung check at the top level gets its fail report instead of exit code 13.
+  const execution = executeCheck(defineCheck(check), options.clock ?? systemClock, { keepAlive: true })
+  const { timedOut: _timedOut, ...result } = await execution.outcome
   return result
 }
 
@@ -129,8 +175,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function failed(check: CheckDefinition, start: number, end: number, thrown: unknown, timedOut: boolean): RunOutcome {
-  const error =
-    thrown instanceof Error ? thrown : new HealthzError(describeThrown(thrown), { code: 'CHECK_FAILED', cause: thrown })
+  // toError keeps an Error only when its message reads as a string, so `error.message` and
+  // `output` are always plain strings, whatever was thrown (a Proxy, a numeric message, null).
+  const error = toError(thrown)
   return {
     name: check.name,
     status: 'fail',
@@ -144,48 +191,81 @@ function failed(check: CheckDefinition, start: number, end: number, thrown: unkn
   }
 }
 
+function malformedResult(check: CheckDefinition, start: number, end: number, problem: string, cause?: unknown): RunOutcome {
+  const hint = "return nothing to pass, throw to fail, or return { status: 'pass' | 'warn' | 'fail', observedValue, observedUnit, output }"
+  const error = new HealthzError(`check "${check.name}" returned ${problem}; ${hint}`, cause === undefined ? { code: 'MALFORMED_RESULT' } : { code: 'MALFORMED_RESULT', cause })
+  return failed(check, start, end, error, false)
+}
+
+/** What a returned value was read as: the outcome's fields, read once each, or what is wrong with it. */
+type Taken =
+  | { readonly problem: string; readonly cause?: unknown }
+  | { readonly problem?: undefined; readonly status: CheckStatus; readonly observedValue: string | number | boolean | null | undefined; readonly observedUnit: string | undefined; readonly output: string | undefined }
+
 function interpret(check: CheckDefinition, start: number, end: number, value: unknown): RunOutcome {
   const duration = end - start
   if (value === undefined) {
     return { name: check.name, status: 'pass', observedValue: duration, observedUnit: 'ms', output: undefined, time: end, duration, error: undefined, timedOut: false }
   }
-  const problem = malformed(value)
-  if (problem !== undefined) {
-    const error = new HealthzError(
-      `check "${check.name}" returned ${problem}; return nothing to pass, throw to fail, or return { status: 'pass' | 'warn' | 'fail', observedValue, observedUnit, output }`,
-      { code: 'MALFORMED_RESULT' },
-    )
-    return failed(check, start, end, error, false)
+  let taken: Taken
+  try {
+    taken = take(value)
+  } catch (thrown) {
+    // A Proxy trap (ownKeys, getPrototypeOf) or a revoked Proxy.
+    taken = { problem: `a value that threw while it was read: ${describeThrown(thrown)}`, cause: thrown }
   }
-  const outcome = value as CheckOutcome
-  const status = outcome.status ?? 'pass'
-  const hasValue = outcome.observedValue !== undefined
+  if (taken.problem !== undefined) return malformedResult(check, start, end, taken.problem, taken.cause)
+  const { status, observedValue, observedUnit, output } = taken
+  const hasValue = observedValue !== undefined
+  const shownOutput = output ?? (status === 'fail' ? 'check reported fail' : undefined)
   return {
     name: check.name,
     status,
-    observedValue: hasValue ? (outcome.observedValue as string | number | boolean | null) : duration,
-    observedUnit: hasValue ? outcome.observedUnit : (outcome.observedUnit ?? 'ms'),
-    output: outcome.output ?? (status === 'fail' ? 'check reported fail' : undefined),
+    observedValue: hasValue ? observedValue : duration,
+    observedUnit: hasValue ? observedUnit : (observedUnit ?? 'ms'),
+    output: shownOutput,
     time: end,
     duration,
-    error: status === 'fail' ? new HealthzError(outcome.output ?? 'check reported fail', { code: 'CHECK_FAILED' }) : undefined,
+    error: status === 'fail' ? new HealthzError(shownOutput ?? 'check reported fail', { code: 'CHECK_FAILED' }) : undefined,
     timedOut: false,
   }
 }
 
-function malformed(value: unknown): string | undefined {
+/**
+ * Reads a returned value into plain fields, each read exactly once (a getter may answer
+ * differently twice, or throw), validated and with strings cut to a bounded length, so nothing
+ * in the result can throw later while it is rendered. May throw for a Proxy; the caller guards.
+ */
+function take(value: unknown): Taken {
+  if (isError(value)) {
+    // The likeliest mistake of all: `return new Error(…)` where `throw` was meant.
+    return { problem: `an Error instead of throwing it: ${describeThrown(value)}`, cause: value }
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return Array.isArray(value) ? 'an array' : `${value === null ? 'null' : typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`
+    return { problem: Array.isArray(value) ? 'an array' : `${value === null ? 'null' : typeof value} ${preview(value)}` }
   }
   for (const key of Object.keys(value)) {
-    if (!OUTCOME_KEYS.has(key)) return `an object with the unknown key "${key}"`
+    if (!OUTCOME_KEYS.has(key)) return { problem: `an object with the unknown key ${preview(key)}` }
   }
-  const { status, observedValue, observedUnit, output } = value as Record<string, unknown>
-  if (status !== undefined && !STATUSES.has(status)) return `status ${JSON.stringify(status)} (expected 'pass', 'warn' or 'fail')`
+  const fields: Record<string, unknown> = {}
+  for (const key of OUTCOME_KEYS) {
+    try {
+      fields[key] = (value as Record<string, unknown>)[key]
+    } catch (thrown) {
+      return { problem: `an object whose ${key} threw while it was read: ${describeThrown(thrown)}`, cause: thrown }
+    }
+  }
+  const { status, observedValue, observedUnit, output } = fields
+  if (status !== undefined && !STATUSES.has(status)) return { problem: `status ${preview(status)} (expected 'pass', 'warn' or 'fail')` }
   if (observedValue !== undefined && observedValue !== null && !['string', 'number', 'boolean'].includes(typeof observedValue)) {
-    return `an observedValue of type ${typeof observedValue} (expected a string, number, boolean or null)`
+    return { problem: `an observedValue of type ${typeof observedValue} (expected a string, number, boolean or null)` }
   }
-  if (observedUnit !== undefined && typeof observedUnit !== 'string') return `an observedUnit of type ${typeof observedUnit}`
-  if (output !== undefined && typeof output !== 'string') return `an output of type ${typeof output}`
-  return undefined
+  if (observedUnit !== undefined && typeof observedUnit !== 'string') return { problem: `an observedUnit of type ${typeof observedUnit}` }
+  if (output !== undefined && typeof output !== 'string') return { problem: `an output of type ${typeof output}` }
+  return {
+    status: (status as CheckStatus | undefined) ?? 'pass',
+    observedValue: typeof observedValue === 'string' ? boundText(observedValue) : (observedValue as number | boolean | null | undefined),
+    observedUnit: observedUnit === undefined ? undefined : boundText(observedUnit),
+    output: output === undefined ? undefined : boundText(output),
+  }
 }

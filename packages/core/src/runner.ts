@@ -4,7 +4,7 @@
 import type { CheckDefinition, CheckStatus } from './check.js'
 import type { Clock } from './clock.js'
 import { HealthzError } from './errors.js'
-import type { CheckResult, RunOutcome } from './run.js'
+import type { CheckResult, Execution, RunOutcome } from './run.js'
 import { executeCheck } from './run.js'
 
 /** @internal */
@@ -17,6 +17,8 @@ export class CheckRunner {
 
   private result: CheckResult | undefined
   private inFlight: Promise<CheckResult> | undefined
+  /** The run behind `inFlight`, so a caller joining a background run can make it hold the process. */
+  private execution: Execution | undefined
   /** When the check's own work started, while it is still unsettled; undefined when settled. */
   private pendingSince: number | undefined
   private failures = 0
@@ -38,7 +40,13 @@ export class CheckRunner {
     if (this.check.interval !== undefined && result !== undefined) {
       return Promise.resolve(this.stale(result, this.clock.now() - result.time))
     }
-    return this.inFlight ?? this.evaluate()
+    if (this.inFlight !== undefined) {
+      // A caller now waits on this run: if the background loop started it, its deadline must
+      // hold the process open from here on.
+      this.execution?.keepAlive()
+      return this.inFlight
+    }
+    return this.evaluate(true)
   }
 
   /**
@@ -69,7 +77,8 @@ export class CheckRunner {
   private tick(): void {
     this.cancelTimer = undefined
     if (this.closed) return
-    void (this.inFlight ?? this.evaluate()).then(() => {
+    // Nobody awaits a background run: its deadline must not keep the process alive.
+    void (this.inFlight ?? this.evaluate(false)).then(() => {
       if (this.closed) return
       const interval = this.check.interval ?? 0
       const spread = interval * this.check.jitter * (2 * Math.random() - 1)
@@ -77,7 +86,7 @@ export class CheckRunner {
     })
   }
 
-  private evaluate(): Promise<CheckResult> {
+  private evaluate(awaited: boolean): Promise<CheckResult> {
     if (this.pendingSince !== undefined) {
       // The previous run overstayed its deadline and has not settled: starting another would
       // pile connections onto a dependency that is already stuck.
@@ -102,13 +111,19 @@ export class CheckRunner {
     }
     const startedAt = this.clock.now()
     this.pendingSince = startedAt
-    const run = executeCheck(this.check, this.clock, () => {
-      if (this.pendingSince === startedAt) this.pendingSince = undefined
-    }).then((outcome) => {
+    const execution = executeCheck(this.check, this.clock, {
+      keepAlive: awaited,
+      onSettled: () => {
+        if (this.pendingSince === startedAt) this.pendingSince = undefined
+      },
+    })
+    const run = execution.outcome.then((outcome) => {
       this.inFlight = undefined
+      this.execution = undefined
       return this.record(outcome)
     })
     this.inFlight = run
+    this.execution = execution
     return run
   }
 

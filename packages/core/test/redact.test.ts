@@ -8,10 +8,10 @@ describe('redact', () => {
     ['redis://:onlypass@cache:6379', 'redis://:[redacted]@cache:6379'],
     ['amqp://guest:guest@localhost', 'amqp://guest:[redacted]@localhost'],
     ['host=db user=app password=hunter2 dbname=x', 'host=db user=app password=[redacted] dbname=x'],
-    ['PASSWORD: "with spaces"', 'PASSWORD: [redacted]'],
+    ['PASSWORD: "with spaces"', 'PASSWORD: "[redacted]"'],
     ['{"user":"a","password":"b\\"c"}', '{"user":"a","password":"[redacted]"}'],
     ['api_key=abc123&x=1', 'api_key=[redacted]&x=1'],
-    ['Authorization: Bearer eyJhbGciOi.payload.sig', 'Authorization: [redacted] [redacted]'],
+    ['Authorization: Bearer eyJhbGciOi.payload.sig', 'Authorization: Bearer [redacted]'],
     ['token=xyz', 'token=[redacted]'],
   ])('redacts %j', (input, expected) => {
     expect(redact(input)).toBe(expected)
