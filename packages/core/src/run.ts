@@ -4,8 +4,9 @@
 import type { CheckDefinition, CheckOptions, CheckOutcome, CheckStatus } from './check.js'
 import { defineCheck } from './check.js'
 import type { Clock } from './clock.js'
-import { systemClock } from './clock.js'
+import { clockOption } from './clock.js'
 import { describeThrown, HealthzError } from './errors.js'
+import { assertKnownOptions, optionKeys } from './options.js'
 
 /** The result of evaluating a check once. */
 export interface CheckResult {
@@ -98,6 +99,8 @@ export interface RunCheckOptions {
   clock?: Clock
 }
 
+const RUN_CHECK_KEYS = optionKeys<RunCheckOptions>({ clock: true })
+
 /**
  * Runs one check definition once, with its deadline, outside any health object: for testing
  * your own checks. Never throws; a failure comes back as `status: 'fail'` with `error` set.
@@ -114,7 +117,8 @@ export interface RunCheckOptions {
  * ```
  */
 export async function runCheck(check: CheckDefinition | CheckOptions, options: RunCheckOptions = {}): Promise<CheckResult> {
-  const { timedOut: _timedOut, ...result } = await executeCheck(defineCheck(check), options.clock ?? systemClock, noop)
+  assertKnownOptions(options, RUN_CHECK_KEYS, 'runCheck')
+  const { timedOut: _timedOut, ...result } = await executeCheck(defineCheck(check), clockOption(options.clock, 'runCheck clock'), noop)
   return result
 }
 
