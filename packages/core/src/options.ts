@@ -177,8 +177,12 @@ function closest(key: string, known: readonly string[]): string | undefined {
   let bestDistance = Number.POSITIVE_INFINITY
   for (const candidate of known) {
     const target = candidate.toLowerCase()
-    // A known key with a unit or a word appended (`drainDelayMs`, `timeoutMillis`) is the same option.
-    const distance = lower.startsWith(target) && target.length >= 4 ? 1 : editDistance(lower, target)
+    // A known key with a unit or a word appended (`drainDelayMs`, `timeoutMillis`), or cut short
+    // with at most one typo (`ready` for `readiness`), is the same option.
+    const appended = lower.startsWith(target) && target.length >= 4
+    const cut = lower.length >= 4 && lower.length < target.length && editDistance(lower, target.slice(0, lower.length)) <= 1
+    // A real one-letter typo (`serv` for `serve`) wins over a cut-short key (`serv` for `service`).
+    const distance = appended ? 1 : Math.min(editDistance(lower, target), cut ? 1.5 : Number.POSITIVE_INFINITY)
     if (distance < bestDistance) {
       best = candidate
       bestDistance = distance

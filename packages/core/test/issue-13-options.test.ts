@@ -58,15 +58,15 @@ describe('issue-13 item 6: unknown option keys are refused with a did-you-mean',
     try {
       const result = run()
       // runCheck never throws: it reports; its options are checked before it starts.
-      if (result instanceof Promise) return expect(result).rejects.toMatchObject({ code: 'INVALID_OPTION', message })
+      if (result instanceof Promise) return expect(result).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(message) })
     } catch (caught) {
       error = caught
     }
-    expect(error).toMatchObject({ code: 'INVALID_OPTION', message })
+    expect(error).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(message) })
   })
 
   it('issue-13 item 6: health.probe refuses an unknown option key', async () => {
-    await expect(make({}).probe('liveness', { exlude: ['x'] } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION', message: /did you mean "exclude"/ })
+    await expect(make({}).probe('liveness', { exlude: ['x'] } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/did you mean "exclude"/) })
   })
 
   it('issue-13 item 6: defineCheck refuses timout with a did-you-mean, keeping its code INVALID_CHECK, also for checks given as options', () => {

@@ -8,6 +8,8 @@ describe('the one option validator', () => {
     )
     expect(() => assertKnownOptions({ drainDelayMs: 1 }, ['drainDelay', 'gracePeriod'], 'shutdown')).toThrow(/did you mean "drainDelay"/)
     expect(() => assertKnownOptions({ timout: 1 }, ['timeout', 'cache'], 'defineCheck')).toThrow(/did you mean "timeout"/)
+    expect(() => assertKnownOptions({ ready: '/ready' }, ['liveness', 'readiness', 'startup'], 'paths')).toThrow(/did you mean "readiness"/)
+    expect(() => assertKnownOptions({ serv: 'controller' }, ['service', 'serve'], 'forRoot')).toThrow(/did you mean "serve"/)
   })
 
   it('lists the known keys when nothing is near', () => {
