@@ -1,8 +1,9 @@
 // @healthz/checks/amqplib: a RabbitMQ readiness check over the application's own amqplib
 // connection or channel (promise API). Never imports `amqplib`.
 import type { CheckDefinition } from '@healthz/core'
+import { describeValue, optionKeys } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject } from './internal.js'
+import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject, SHARED_KEYS } from './internal.js'
 
 /** The part of an amqplib channel (promise API) the check uses. */
 export interface AmqpChannelLike {
@@ -36,6 +37,7 @@ export interface AmqpCheckOptions extends SharedCheckOptions {
 }
 
 const OWN = ['client', 'exchange'] as const
+const KEYS = optionKeys<AmqpCheckOptions>({ ...SHARED_KEYS, client: true, exchange: true })
 
 /**
  * A RabbitMQ check (`kind: 'dependency'`, `componentType: 'component'`, reported as
@@ -59,12 +61,12 @@ const OWN = ['client', 'exchange'] as const
  * ```
  */
 export function amqpCheck(options: AmqpCheckOptions): CheckDefinition {
-  const { client, exchange = 'amq.direct' } = optionsObject(options, 'amqpCheck', '{ client: connection }')
+  const { client, exchange = 'amq.direct' } = optionsObject(options, 'amqpCheck', '{ client: connection }', KEYS)
   const isChannel = hasMethod(client, 'checkExchange')
   if (!isChannel && !hasMethod(client, 'createChannel')) {
     throw invalidOption('amqpCheck: client must be an amqplib connection or channel from the promise API (pass { client: await amqp.connect(url) }).')
   }
-  if (typeof exchange !== 'string' || exchange === '') throw invalidOption(`amqpCheck: exchange must be the name of an existing exchange, got ${String(exchange)}.`)
+  if (typeof exchange !== 'string' || exchange === '') throw invalidOption(`amqpCheck: exchange must be the name of an existing exchange, got ${describeValue(exchange)}.`)
   let own: Promise<AmqpChannelLike> | undefined
   const channel = (): Promise<AmqpChannelLike> => {
     if (isChannel) return Promise.resolve(client as AmqpChannelLike)

@@ -1,7 +1,7 @@
 // What every factory shares: option validation, error wording, and the one mechanism that makes
 // a check honour its deadline without piling up work on a dependency that has stopped answering.
-import type { CheckDefinition, CheckKind, CheckOptions, CheckRun } from '@healthz/core'
-import { defineCheck, HealthzError, isHealthzError, redact } from '@healthz/core'
+import type { CheckDefinition, CheckKind, CheckOptions, CheckRun, OptionKeys } from '@healthz/core'
+import { assertKnownOptions, defineCheck, HealthzError, isHealthzError, redact } from '@healthz/core'
 
 /**
  * Options every check factory takes besides its own: what `defineCheck` takes, minus `run` and
@@ -10,6 +10,24 @@ import { defineCheck, HealthzError, isHealthzError, redact } from '@healthz/core
 export interface SharedCheckOptions extends Omit<CheckOptions, 'run' | 'kind' | 'name'> {
   /** The check's name (`[a-z0-9._-]`, unique within a health object). @default the factory's, e.g. `'postgres'` */
   name?: string
+}
+
+/**
+ * @internal The keys of {@link SharedCheckOptions}, as a record each factory spreads into its own
+ * `optionKeys<XCheckOptions>({ ...SHARED_KEYS, client: true })`.
+ */
+export const SHARED_KEYS: OptionKeys<SharedCheckOptions> = {
+  name: true,
+  componentType: true,
+  measurement: true,
+  timeout: true,
+  cache: true,
+  interval: true,
+  maxAge: true,
+  jitter: true,
+  critical: true,
+  failureThreshold: true,
+  successThreshold: true,
 }
 
 /** @internal The defaults a factory gives its check. */
@@ -35,11 +53,15 @@ export function buildCheck(defaults: FactoryDefaults, options: SharedCheckOption
   } as CheckOptions)
 }
 
-/** @internal The options object a factory was given, or a clear error. */
-export function optionsObject<T extends object>(options: T | undefined, factory: string, example: string): T {
+/**
+ * @internal The options object a factory was given, with no key its options type does not
+ * declare (a misspelt `timout` would otherwise be dropped without a word), or a clear error.
+ */
+export function optionsObject<T extends object>(options: T | undefined, factory: string, example: string, keys: readonly string[]): T {
   if (typeof options !== 'object' || options === null) {
     throw invalidOption(`${factory} expects an options object like ${example}, got ${options === null ? 'null' : typeof options}.`)
   }
+  assertKnownOptions(options, keys, factory)
   return options
 }
 
@@ -60,14 +82,6 @@ export function checkFailed(what: string, cause: unknown): HealthzError {
   const code = typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : undefined
   const text = code !== undefined && !detail.includes(code) ? `${detail} (${code})` : detail
   return new HealthzError(redact(`${what}: ${text}`), { code: 'CHECK_FAILED', cause })
-}
-
-/** @internal A positive finite number, or a clear error. */
-export function positive(value: unknown, what: string, allowZero = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw invalidOption(`${what} must be a number ${allowZero ? 'of at least 0' : 'above 0'}, got ${String(value)}.`)
-  }
-  return value
 }
 
 /** @internal Whether `value` has a method `name`. */

@@ -1,8 +1,9 @@
 // @healthz/checks/ioredis: a Redis readiness check over the application's own ioredis client
 // (a single node or a Cluster). Never imports `ioredis`.
 import type { CheckDefinition } from '@healthz/core'
+import { optionKeys } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, deadlineRun, hasMethod, invalidOption, optionsObject, redisPing } from './internal.js'
+import { buildCheck, deadlineRun, hasMethod, invalidOption, optionsObject, redisPing, SHARED_KEYS } from './internal.js'
 
 /** The part of an ioredis `Redis` or `Cluster` client the check uses. */
 export interface IoredisLike {
@@ -18,6 +19,7 @@ export interface IoredisCheckOptions extends SharedCheckOptions {
 }
 
 const OWN = ['client'] as const
+const KEYS = optionKeys<IoredisCheckOptions>({ ...SHARED_KEYS, client: true })
 
 /**
  * A Redis check (`kind: 'dependency'`, `componentType: 'datastore'`, reported as
@@ -40,7 +42,7 @@ const OWN = ['client'] as const
  * ```
  */
 export function ioredisCheck(options: IoredisCheckOptions): CheckDefinition {
-  const { client } = optionsObject(options, 'ioredisCheck', '{ client: redis }')
+  const { client } = optionsObject(options, 'ioredisCheck', '{ client: redis }', KEYS)
   if (!hasMethod(client, 'ping') || typeof (client as { status?: unknown }).status !== 'string') {
     throw invalidOption('ioredisCheck: client must be an ioredis client (pass { client: redis }, where redis = new Redis(...)).')
   }

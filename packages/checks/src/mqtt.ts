@@ -1,8 +1,9 @@
 // @healthz/checks/mqtt: an MQTT readiness check over the application's own mqtt.js client.
 // Never imports `mqtt`.
 import type { CheckDefinition } from '@healthz/core'
+import { describeValue, optionKeys } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject } from './internal.js'
+import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject, SHARED_KEYS } from './internal.js'
 
 /** The part of an mqtt.js v5 client the check uses. */
 export interface MqttClientLike {
@@ -23,6 +24,7 @@ export interface MqttCheckOptions extends SharedCheckOptions {
 }
 
 const OWN = ['client', 'topic'] as const
+const KEYS = optionKeys<MqttCheckOptions>({ ...SHARED_KEYS, client: true, topic: true })
 
 /**
  * An MQTT check (`kind: 'dependency'`, `componentType: 'component'`, reported as
@@ -46,12 +48,12 @@ const OWN = ['client', 'topic'] as const
  * ```
  */
 export function mqttCheck(options: MqttCheckOptions): CheckDefinition {
-  const { client, topic = 'healthz/ping' } = optionsObject(options, 'mqttCheck', '{ client }')
+  const { client, topic = 'healthz/ping' } = optionsObject(options, 'mqttCheck', '{ client }', KEYS)
   if (!hasMethod(client, 'publish') || typeof (client as { connected?: unknown }).connected !== 'boolean') {
     throw invalidOption('mqttCheck: client must be an mqtt.js client (pass { client: mqtt.connect(url) }).')
   }
   if (typeof topic !== 'string' || topic === '' || /[#+\u0000]/.test(topic)) {
-    throw invalidOption(`mqttCheck: topic must be a topic name without wildcards (# or +), got ${JSON.stringify(topic)}.`)
+    throw invalidOption(`mqttCheck: topic must be a topic name without wildcards (# or +), got ${describeValue(topic)}.`)
   }
   const attempt = (): Attempt<void> => ({
     promise: new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
 // @healthz/checks/mysql2: a MySQL/MariaDB readiness check over the application's own mysql2
 // pool or connection, callback or promise API. Never imports `mysql2`.
 import type { CheckDefinition } from '@healthz/core'
+import { optionKeys } from '@healthz/core'
 import type { Attempt, Flight, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject } from './internal.js'
+import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject, SHARED_KEYS } from './internal.js'
 
 type Callback = (error: Error | null, ...rest: unknown[]) => void
 
@@ -45,6 +46,7 @@ export interface MysqlCheckOptions extends SharedCheckOptions {
 }
 
 const OWN = ['client'] as const
+const KEYS = optionKeys<MysqlCheckOptions>({ ...SHARED_KEYS, client: true })
 
 /**
  * A MySQL/MariaDB check (`kind: 'dependency'`, `componentType: 'datastore'`, reported as
@@ -68,7 +70,7 @@ const OWN = ['client'] as const
  * ```
  */
 export function mysqlCheck(options: MysqlCheckOptions): CheckDefinition {
-  const { client } = optionsObject(options, 'mysqlCheck', '{ client: pool }')
+  const { client } = optionsObject(options, 'mysqlCheck', '{ client: pool }', KEYS)
   const target = resolve(client)
   const defaults = { name: 'mysql', kind: 'dependency', componentType: 'datastore' } as const
   return buildCheck(

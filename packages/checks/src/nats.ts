@@ -1,8 +1,9 @@
 // @healthz/checks/nats: a NATS readiness check over the application's own `nats` connection.
 // Never imports `nats`.
 import type { CheckDefinition } from '@healthz/core'
+import { optionKeys } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject } from './internal.js'
+import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject, SHARED_KEYS } from './internal.js'
 
 /** The part of a `nats` (nats.js v2) connection the check uses. */
 export interface NatsConnectionLike {
@@ -18,6 +19,7 @@ export interface NatsCheckOptions extends SharedCheckOptions {
 }
 
 const OWN = ['client'] as const
+const KEYS = optionKeys<NatsCheckOptions>({ ...SHARED_KEYS, client: true })
 
 /**
  * A NATS check (`kind: 'dependency'`, `componentType: 'component'`, reported as
@@ -39,7 +41,7 @@ const OWN = ['client'] as const
  * ```
  */
 export function natsCheck(options: NatsCheckOptions): CheckDefinition {
-  const { client } = optionsObject(options, 'natsCheck', '{ client: nc }')
+  const { client } = optionsObject(options, 'natsCheck', '{ client: nc }', KEYS)
   if (!hasMethod(client, 'rtt') || !hasMethod(client, 'isClosed')) {
     throw invalidOption('natsCheck: client must be a connection from the nats package (pass { client: await connect(...) }).')
   }

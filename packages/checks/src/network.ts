@@ -2,8 +2,9 @@
 import { Resolver } from 'node:dns/promises'
 import { connect } from 'node:net'
 import type { CheckDefinition } from '@healthz/core'
+import { countOption, describeValue, optionKeys } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, invalidOption, optionsObject } from './internal.js'
+import { buildCheck, checkFailed, deadlineRun, invalidOption, optionsObject, SHARED_KEYS } from './internal.js'
 
 /** Which HTTP statuses count as healthy: one status, a list, or a predicate. */
 export type ExpectedStatus = number | readonly number[] | ((status: number) => boolean)
@@ -23,6 +24,8 @@ export interface HttpCheckOptions extends SharedCheckOptions {
   expectedStatus?: ExpectedStatus
 }
 
+const HTTP_KEYS = optionKeys<HttpCheckOptions>({ ...SHARED_KEYS, url: true, method: true, headers: true, expectedStatus: true })
+
 /**
  * An HTTP endpoint check (`kind: 'dependency'`, `componentType: 'component'`, reported as
  * `http:responseTime` in ms) built on `fetch`: the request gets the run's `AbortSignal`, so at
@@ -36,12 +39,12 @@ export interface HttpCheckOptions extends SharedCheckOptions {
  * ```
  */
 export function httpCheck(options: HttpCheckOptions): CheckDefinition {
-  const { url, method = 'GET', headers = {}, expectedStatus } = optionsObject(options, 'httpCheck', "{ url: 'http://payments:8080/readyz' }")
+  const { url, method = 'GET', headers = {}, expectedStatus } = optionsObject(options, 'httpCheck', "{ url: 'http://payments:8080/readyz' }", HTTP_KEYS)
   let target: URL
   try {
     target = new URL(url)
   } catch {
-    throw invalidOption(`httpCheck: url must be an absolute http(s) URL, got ${JSON.stringify(String(url))}.`)
+    throw invalidOption(`httpCheck: url must be an absolute http(s) URL, got ${describeValue(url)}.`)
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     throw invalidOption(`httpCheck: url must use http: or https:, got ${target.protocol}`)
@@ -49,7 +52,7 @@ export function httpCheck(options: HttpCheckOptions): CheckDefinition {
   if (target.username !== '' || target.password !== '') {
     throw invalidOption('httpCheck: url must not carry credentials (fetch refuses them, and they would show in outputs); send them in headers, e.g. { authorization: `Basic …` }.')
   }
-  if (method !== 'GET' && method !== 'HEAD') throw invalidOption(`httpCheck: method must be 'GET' or 'HEAD', got ${String(method)}.`)
+  if (method !== 'GET' && method !== 'HEAD') throw invalidOption(`httpCheck: method must be 'GET' or 'HEAD', got ${describeValue(method)}.`)
   const accepts = statusMatcher(expectedStatus)
   const href = target.href
   const attempt = (signal: AbortSignal): Attempt<void> => ({
@@ -80,7 +83,7 @@ function statusMatcher(expected: ExpectedStatus | undefined): (status: number) =
   if (typeof expected === 'function') return expected
   const list = typeof expected === 'number' ? [expected] : expected
   if (!Array.isArray(list) || list.length === 0 || !list.every((status) => Number.isInteger(status) && status >= 100 && status <= 599)) {
-    throw invalidOption(`httpCheck: expectedStatus must be a status (100–599), a non-empty list of them, or a function, got ${JSON.stringify(expected)}.`)
+    throw invalidOption(`httpCheck: expectedStatus must be a status (100–599), a non-empty list of them, or a function, got ${describeValue(expected)}.`)
   }
   return (status) => list.includes(status)
 }
@@ -98,6 +101,8 @@ export interface TcpCheckOptions extends SharedCheckOptions {
   port: number
 }
 
+const TCP_KEYS = optionKeys<TcpCheckOptions>({ ...SHARED_KEYS, host: true, port: true })
+
 /**
  * A TCP port check (`kind: 'dependency'`, `componentType: 'component'`, reported as
  * `tcp:responseTime` in ms): passes when a connection is accepted, then closes it. This is the
@@ -112,9 +117,10 @@ export interface TcpCheckOptions extends SharedCheckOptions {
  * ```
  */
 export function tcpCheck(options: TcpCheckOptions): CheckDefinition {
-  const { host = '127.0.0.1', port } = optionsObject(options, 'tcpCheck', "{ host: 'mail.internal', port: 25 }")
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw invalidOption(`tcpCheck: port must be a whole number from 1 to 65535, got ${String(port)}.`)
-  if (typeof host !== 'string' || host === '') throw invalidOption(`tcpCheck: host must be a host name or address, got ${String(host)}.`)
+  const { host = '127.0.0.1', port: given } = optionsObject(options, 'tcpCheck', "{ host: 'mail.internal', port: 25 }", TCP_KEYS)
+  if (given === undefined) throw invalidOption('tcpCheck: port is required, a whole number from 1 to 65535.')
+  const port = countOption(given, 0, 'tcpCheck: port', { min: 1, max: 65_535 })
+  if (typeof host !== 'string' || host === '') throw invalidOption(`tcpCheck: host must be a host name or address, got ${describeValue(host)}.`)
   const attempt = (): Attempt<void> => {
     const socket = connect({ host, port })
     return {
@@ -157,6 +163,8 @@ export interface DnsCheckOptions extends SharedCheckOptions {
 
 const RRTYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'SRV', 'TXT'])
 
+const DNS_KEYS = optionKeys<DnsCheckOptions>({ ...SHARED_KEYS, hostname: true, rrtype: true, servers: true })
+
 /**
  * A DNS check (`kind: 'dependency'`, `componentType: 'component'`, reported as
  * `dns:responseTime` in ms): resolves a name with a resolver of its own (c-ares, not the
@@ -170,15 +178,15 @@ const RRTYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'MX', 'NS', 
  * ```
  */
 export function dnsCheck(options: DnsCheckOptions): CheckDefinition {
-  const { hostname, rrtype = 'A', servers } = optionsObject(options, 'dnsCheck', "{ hostname: 'payments.internal' }")
-  if (typeof hostname !== 'string' || hostname === '') throw invalidOption(`dnsCheck: hostname must be a non-empty name, got ${String(hostname)}.`)
-  if (!RRTYPES.has(rrtype)) throw invalidOption(`dnsCheck: rrtype must be one of ${[...RRTYPES].join(', ')}, got ${String(rrtype)}.`)
+  const { hostname, rrtype = 'A', servers } = optionsObject(options, 'dnsCheck', "{ hostname: 'payments.internal' }", DNS_KEYS)
+  if (typeof hostname !== 'string' || hostname === '') throw invalidOption(`dnsCheck: hostname must be a non-empty name, got ${describeValue(hostname)}.`)
+  if (!RRTYPES.has(rrtype)) throw invalidOption(`dnsCheck: rrtype must be one of ${[...RRTYPES].join(', ')}, got ${describeValue(rrtype)}.`)
   const resolver = new Resolver({ tries: 1 })
   if (servers !== undefined) {
     try {
       resolver.setServers([...servers])
-    } catch (error) {
-      throw invalidOption(`dnsCheck: servers must be IP addresses with optional ports, e.g. ['10.96.0.10', '127.0.0.1:5353'] (${error instanceof Error ? error.message : String(error)}).`)
+    } catch {
+      throw invalidOption(`dnsCheck: servers must be IP addresses with optional ports, e.g. ['10.96.0.10', '127.0.0.1:5353'], got ${describeValue(servers)}.`)
     }
   }
   const attempt = (): Attempt<void> => ({

@@ -1,8 +1,9 @@
 // @healthz/checks/pg: a PostgreSQL readiness check over the application's own node-postgres
 // Pool or Client. Never imports `pg`: it works on the object it is given.
 import type { CheckDefinition } from '@healthz/core'
+import { describeValue, optionKeys } from '@healthz/core'
 import type { Attempt, Flight, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject } from './internal.js'
+import { buildCheck, checkFailed, deadlineRun, hasMethod, invalidOption, optionsObject, SHARED_KEYS } from './internal.js'
 
 /** The part of a node-postgres `PoolClient` the check uses. */
 export interface PgPoolClientLike {
@@ -38,6 +39,7 @@ export interface PostgresCheckOptions extends SharedCheckOptions {
 }
 
 const OWN = ['client', 'query'] as const
+const KEYS = optionKeys<PostgresCheckOptions>({ ...SHARED_KEYS, client: true, query: true })
 
 /**
  * A PostgreSQL check (`kind: 'dependency'`, `componentType: 'datastore'`, reported as
@@ -63,11 +65,11 @@ const OWN = ['client', 'query'] as const
  * ```
  */
 export function postgresCheck(options: PostgresCheckOptions): CheckDefinition {
-  const { client, query = 'SELECT 1' } = optionsObject(options, 'postgresCheck', '{ client: pool }')
+  const { client, query = 'SELECT 1' } = optionsObject(options, 'postgresCheck', '{ client: pool }', KEYS)
   if (!hasMethod(client, 'query')) {
     throw invalidOption('postgresCheck: client must be a node-postgres Pool or connected Client (pass { client: pool }, where pool = new pg.Pool(...)).')
   }
-  if (typeof query !== 'string' || query.trim() === '') throw invalidOption(`postgresCheck: query must be a non-empty SQL string, got ${String(query)}.`)
+  if (typeof query !== 'string' || query.trim() === '') throw invalidOption(`postgresCheck: query must be a non-empty SQL string, got ${describeValue(query)}.`)
   const pool = isPool(client) ? client : undefined
   const defaults = { name: 'postgres', kind: 'dependency', componentType: 'datastore' } as const
   let timeout = 0

@@ -3,8 +3,9 @@
 import { statfs } from 'node:fs/promises'
 import { getHeapStatistics } from 'node:v8'
 import type { CheckDefinition, CheckOutcome } from '@healthz/core'
+import { countOption, describeValue, optionKeys } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, checkFailed, deadlineRun, invalidOption, optionsObject, positive } from './internal.js'
+import { buildCheck, checkFailed, deadlineRun, invalidOption, optionsObject, SHARED_KEYS } from './internal.js'
 
 const MIB = 2 ** 20
 const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`
@@ -16,6 +17,8 @@ export interface MemoryCheckOptions extends SharedCheckOptions {
   /** Report `warn` above this many bytes (below `failAboveBytes`). Leave unset for no warn level. */
   warnAboveBytes?: number
 }
+
+const MEMORY_KEYS = optionKeys<MemoryCheckOptions>({ ...SHARED_KEYS, failAboveBytes: true, warnAboveBytes: true })
 
 /**
  * Heap in use (`v8.getHeapStatistics().used_heap_size`) against warn and fail levels
@@ -50,9 +53,10 @@ export function rssCheck(options: MemoryCheckOptions): CheckDefinition {
 }
 
 function memoryCheck(options: MemoryCheckOptions, factory: string, name: string, what: string, read: () => number): CheckDefinition {
-  const { failAboveBytes, warnAboveBytes } = optionsObject(options, factory, '{ failAboveBytes: 512 * 2 ** 20 }')
-  const fail = positive(failAboveBytes, `${factory}: failAboveBytes`)
-  const warn = warnAboveBytes === undefined ? undefined : positive(warnAboveBytes, `${factory}: warnAboveBytes`)
+  const { failAboveBytes, warnAboveBytes } = optionsObject(options, factory, '{ failAboveBytes: 512 * 2 ** 20 }', MEMORY_KEYS)
+  if (failAboveBytes === undefined) throw invalidOption(`${factory}: failAboveBytes is required: the heap or RSS in bytes above which the check fails, e.g. 512 * 2 ** 20.`)
+  const fail = countOption(failAboveBytes, 0, `${factory}: failAboveBytes`)
+  const warn = warnAboveBytes === undefined ? undefined : countOption(warnAboveBytes, 0, `${factory}: warnAboveBytes`)
   if (warn !== undefined && warn >= fail) {
     throw invalidOption(`${factory}: warnAboveBytes (${warn}) must be below failAboveBytes (${fail}), so there is a warning before the failure.`)
   }
@@ -84,6 +88,15 @@ export interface DiskSpaceCheckOptions extends SharedCheckOptions {
   warnBelowRatio?: number
 }
 
+const DISK_KEYS = optionKeys<DiskSpaceCheckOptions>({
+  ...SHARED_KEYS,
+  path: true,
+  failBelowBytes: true,
+  warnBelowBytes: true,
+  failBelowRatio: true,
+  warnBelowRatio: true,
+})
+
 /**
  * Free space on the file system holding `path` (`fs.statfs`; `kind: 'process'`,
  * `componentType: 'system'`, reported as `disk:free` in bytes available to the process). The
@@ -97,13 +110,13 @@ export interface DiskSpaceCheckOptions extends SharedCheckOptions {
  * ```
  */
 export function diskSpaceCheck(options: DiskSpaceCheckOptions): CheckDefinition {
-  const { path, failBelowBytes, warnBelowBytes, failBelowRatio, warnBelowRatio } = optionsObject(options, 'diskSpaceCheck', "{ path: '/var/lib/app', failBelowBytes: 500 * 2 ** 20 }")
-  if (typeof path !== 'string' || path === '') throw invalidOption(`diskSpaceCheck: path must be a path on the file system to watch, got ${String(path)}.`)
+  const { path, failBelowBytes, warnBelowBytes, failBelowRatio, warnBelowRatio } = optionsObject(options, 'diskSpaceCheck', "{ path: '/var/lib/app', failBelowBytes: 500 * 2 ** 20 }", DISK_KEYS)
+  if (typeof path !== 'string' || path === '') throw invalidOption(`diskSpaceCheck: path must be a path on the file system to watch, got ${describeValue(path)}.`)
   if (failBelowBytes === undefined && failBelowRatio === undefined) {
     throw invalidOption('diskSpaceCheck: give a fail level, failBelowBytes (e.g. 500 * 2 ** 20) or failBelowRatio (e.g. 0.05).')
   }
-  const failBytes = failBelowBytes === undefined ? undefined : positive(failBelowBytes, 'diskSpaceCheck: failBelowBytes')
-  const warnBytes = warnBelowBytes === undefined ? undefined : positive(warnBelowBytes, 'diskSpaceCheck: warnBelowBytes')
+  const failBytes = failBelowBytes === undefined ? undefined : countOption(failBelowBytes, 0, 'diskSpaceCheck: failBelowBytes')
+  const warnBytes = warnBelowBytes === undefined ? undefined : countOption(warnBelowBytes, 0, 'diskSpaceCheck: warnBelowBytes')
   const failRatio = failBelowRatio === undefined ? undefined : ratio(failBelowRatio, 'failBelowRatio')
   const warnRatio = warnBelowRatio === undefined ? undefined : ratio(warnBelowRatio, 'warnBelowRatio')
   if (warnBytes !== undefined && failBytes !== undefined && warnBytes <= failBytes) {
@@ -142,6 +155,6 @@ export function diskSpaceCheck(options: DiskSpaceCheckOptions): CheckDefinition 
 }
 
 function ratio(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !(value > 0 && value < 1)) throw invalidOption(`diskSpaceCheck: ${what} must be a fraction between 0 and 1, got ${String(value)}.`)
+  if (typeof value !== 'number' || !(value > 0 && value < 1)) throw invalidOption(`diskSpaceCheck: ${what} must be a fraction between 0 and 1, got ${describeValue(value)}.`)
   return value
 }

@@ -1,8 +1,9 @@
 // @healthz/checks/redis: a Redis readiness check over the application's own node-redis client
 // (`redis` v4 and later). Never imports `redis`.
 import type { CheckDefinition } from '@healthz/core'
+import { optionKeys } from '@healthz/core'
 import type { Attempt, SharedCheckOptions } from './internal.js'
-import { buildCheck, deadlineRun, hasMethod, invalidOption, optionsObject, redisPing } from './internal.js'
+import { buildCheck, deadlineRun, hasMethod, invalidOption, optionsObject, redisPing, SHARED_KEYS } from './internal.js'
 
 /** The part of a node-redis client the check uses. */
 export interface NodeRedisLike {
@@ -20,6 +21,7 @@ export interface RedisCheckOptions extends SharedCheckOptions {
 }
 
 const OWN = ['client'] as const
+const KEYS = optionKeys<RedisCheckOptions>({ ...SHARED_KEYS, client: true })
 
 /**
  * A Redis check (`kind: 'dependency'`, `componentType: 'datastore'`, reported as
@@ -42,7 +44,7 @@ const OWN = ['client'] as const
  * ```
  */
 export function redisCheck(options: RedisCheckOptions): CheckDefinition {
-  const { client } = optionsObject(options, 'redisCheck', '{ client: redis }')
+  const { client } = optionsObject(options, 'redisCheck', '{ client: redis }', KEYS)
   if (!hasMethod(client, 'ping') || typeof (client as { isOpen?: unknown }).isOpen !== 'boolean') {
     throw invalidOption('redisCheck: client must be a node-redis v4+ client (pass { client: redis }, where redis = createClient(...)); for ioredis use ioredisCheck from @healthz/checks/ioredis.')
   }

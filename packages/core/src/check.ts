@@ -1,6 +1,7 @@
 // Check definitions: plain, validated, frozen values that can be shared across services,
 // composed into probes, and run on their own in tests.
 import { HealthzError } from './errors.js'
+import { assertKnownOptions, countOption, describeValue, durationOption, MAX_DURATION_MS, optionKeys } from './options.js'
 
 /** The status of a check or a probe, as in draft-inadarei-api-health-check. */
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -115,13 +116,33 @@ export interface CheckDefinition {
   readonly run: CheckRun
 }
 
+/**
+ * The keys {@link defineCheck} accepts: those of {@link CheckOptions}, and those of a
+ * {@link CheckDefinition} (so that a definition, or a spread of one, can be defined again).
+ */
+const CHECK_KEYS = optionKeys<CheckOptions & CheckDefinition>({
+  name: true,
+  kind: true,
+  componentType: true,
+  measurement: true,
+  timeout: true,
+  cache: true,
+  interval: true,
+  maxAge: true,
+  jitter: true,
+  critical: true,
+  failureThreshold: true,
+  successThreshold: true,
+  run: true,
+})
+
 /** Default deadline of a check, in ms. */
 export const DEFAULT_TIMEOUT = 500
 /** Default cache window of a dependency check, in ms. */
 export const DEFAULT_DEPENDENCY_CACHE = 1000
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/
-const MAX_TIMER = 2_147_483_647
+const INVALID_CHECK = { code: 'INVALID_CHECK' } as const
 const DEFINED = new WeakSet<CheckDefinition>()
 
 /**
@@ -142,12 +163,13 @@ const DEFINED = new WeakSet<CheckDefinition>()
 export function defineCheck(options: CheckOptions): CheckDefinition {
   if (isCheckDefinition(options)) return options
   if (typeof options !== 'object' || options === null) {
-    throw invalid(`defineCheck expects an options object like { name: 'postgres', run: async ({ signal }) => {…} }, got ${typeof options}`)
+    throw invalid(`defineCheck expects an options object like { name: 'postgres', run: async ({ signal }) => {…} }, got ${describeValue(options)}`)
   }
+  assertKnownOptions(options, CHECK_KEYS, 'defineCheck', INVALID_CHECK)
   const { name } = options
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw invalid(
-      `Check name ${JSON.stringify(name)} is invalid: use 1–63 lower-case letters, digits, '-', '_' or '.', starting with a letter or digit (e.g. 'postgres' or 'orders-db').`,
+      `Check name ${describeValue(name)} is invalid: use 1–63 lower-case letters, digits, '-', '_' or '.', starting with a letter or digit (e.g. 'postgres' or 'orders-db').`,
     )
   }
   const where = `Check "${name}"`
@@ -156,26 +178,23 @@ export function defineCheck(options: CheckOptions): CheckDefinition {
   }
   const kind = options.kind ?? 'dependency'
   if (kind !== 'dependency' && kind !== 'process') {
-    throw invalid(`${where} has kind ${JSON.stringify(kind)}: use 'dependency' (outside the process) or 'process' (in-process state).`)
+    throw invalid(`${where} has kind ${describeValue(kind)}: use 'dependency' (outside the process) or 'process' (in-process state).`)
   }
-  const timeout = duration(options.timeout, DEFAULT_TIMEOUT, `${where}: timeout`, false)
-  const cache = duration(options.cache, kind === 'dependency' ? DEFAULT_DEPENDENCY_CACHE : 0, `${where}: cache`, true)
-  const interval = options.interval === undefined ? undefined : duration(options.interval, 0, `${where}: interval`, false)
-  const maxAge =
-    interval === undefined
-      ? undefined
-      : duration(options.maxAge, 2 * interval + timeout, `${where}: maxAge`, false)
+  const timeout = durationOption(options.timeout, DEFAULT_TIMEOUT, `${where}: timeout`, INVALID_CHECK)
+  const cache = durationOption(options.cache, kind === 'dependency' ? DEFAULT_DEPENDENCY_CACHE : 0, `${where}: cache`, { ...INVALID_CHECK, zero: true })
+  const interval = options.interval === undefined ? undefined : durationOption(options.interval, 0, `${where}: interval`, INVALID_CHECK)
+  const maxAge = interval === undefined ? undefined : durationOption(options.maxAge, Math.min(2 * interval + timeout, MAX_DURATION_MS), `${where}: maxAge`, INVALID_CHECK)
   if (options.maxAge !== undefined && interval === undefined) {
     throw invalid(`${where}: maxAge applies to background checks only; set interval too, or remove maxAge.`)
   }
   const jitter = options.jitter ?? 0.1
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) {
-    throw invalid(`${where}: jitter must be a fraction from 0 (none) to below 1, got ${String(jitter)}.`)
+    throw invalid(`${where}: jitter must be a fraction from 0 (none) to below 1, got ${describeValue(jitter)}.`)
   }
   const critical = options.critical ?? true
-  if (typeof critical !== 'boolean') throw invalid(`${where}: critical must be true or false, got ${String(critical)}.`)
-  const failureThreshold = count(options.failureThreshold, `${where}: failureThreshold`)
-  const successThreshold = count(options.successThreshold, `${where}: successThreshold`)
+  if (typeof critical !== 'boolean') throw invalid(`${where}: critical must be true or false, got ${describeValue(critical)}.`)
+  const failureThreshold = countOption(options.failureThreshold, 1, `${where}: failureThreshold`, INVALID_CHECK)
+  const successThreshold = countOption(options.successThreshold, 1, `${where}: successThreshold`, INVALID_CHECK)
   const componentType = label(options.componentType, 'component', `${where}: componentType`)
   const measurement = label(options.measurement, 'responseTime', `${where}: measurement`)
   if (measurement.includes(':')) throw invalid(`${where}: measurement must not contain ':' (the key is "component:measurement").`)
@@ -215,24 +234,8 @@ function invalid(message: string): HealthzError {
   return new HealthzError(message, { code: 'INVALID_CHECK' })
 }
 
-function duration(value: unknown, fallback: number, what: string, zeroAllowed: boolean): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0) || value > MAX_TIMER) {
-    throw invalid(`${what} must be a number of milliseconds ${zeroAllowed ? 'from 0' : 'above 0'} up to ${MAX_TIMER}, got ${String(value)}.`)
-  }
-  return value
-}
-
-function count(value: unknown, what: string): number {
-  if (value === undefined) return 1
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw invalid(`${what} must be a whole number of at least 1, got ${String(value)}.`)
-  }
-  return value
-}
-
 function label(value: unknown, fallback: string, what: string): string {
   if (value === undefined) return fallback
-  if (typeof value !== 'string' || value === '') throw invalid(`${what} must be a non-empty string, got ${String(value)}.`)
+  if (typeof value !== 'string' || value === '') throw invalid(`${what} must be a non-empty string, got ${describeValue(value)}.`)
   return value
 }

@@ -1,6 +1,8 @@
 // Time goes through one injectable provider, so every rule that depends on time is testable
 // with fake timers. The default reads `Date.now` and `setTimeout` at call time (not at import),
 // which is what lets `vi.useFakeTimers()` replace them.
+import { HealthzError } from './errors.js'
+import { describeValue } from './options.js'
 
 /**
  * The source of time for a health object: reading the time and scheduling callbacks.
@@ -51,4 +53,19 @@ export const systemClock: Clock = {
     if (options?.keepAlive !== true && typeof timer === 'object' && timer !== null && 'unref' in timer) timer.unref()
     return () => globalThis.clearTimeout(timer)
   },
+}
+
+/**
+ * @internal The clock an options object gives (`systemClock` when none), or an
+ * `INVALID_OPTION` error when it lacks the {@link Clock} methods.
+ */
+export function clockOption(value: unknown, what = 'clock'): Clock {
+  if (value === undefined) return systemClock
+  const clock = value as Partial<Clock> | null
+  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.schedule !== 'function') {
+    throw new HealthzError(`${what} must be an object with now() and schedule(callback, ms) methods (a Clock; leave it out for the system clock), got ${describeValue(value)}.`, {
+      code: 'INVALID_OPTION',
+    })
+  }
+  return clock as Clock
 }

@@ -228,3 +228,22 @@ function safeJson(value: unknown): string {
 function truncate(text: string): string {
   return text.length > MAX_DESCRIBED ? `${text.slice(0, MAX_DESCRIBED)}…` : text
 }
+
+/**
+ * @internal An `onError` that can never throw: a logger that throws (or is down) must not make
+ * `markStarted()` throw or turn a drain into a crash. Its own failure goes to `console.error`,
+ * with the error it was given.
+ */
+export function guardOnError(onError: (error: Error) => void): (error: Error) => void {
+  return function reportError(error) {
+    try {
+      onError(error)
+    } catch (failure) {
+      try {
+        console.error('[healthz] onError threw while reporting an error', failure, error)
+      } catch {
+        // Nothing is left to report to.
+      }
+    }
+  }
+}

@@ -3,14 +3,15 @@
 import type { CheckDefinition, CheckOptions, CheckStatus } from './check.js'
 import { defineCheck } from './check.js'
 import type { Clock } from './clock.js'
-import { systemClock } from './clock.js'
-import { HealthzError, isHealthzError, toError } from './errors.js'
+import { clockOption } from './clock.js'
+import { guardOnError, HealthzError, isHealthzError, toError } from './errors.js'
+import { assertKnownOptions, describeValue, durationOption, functionOption, optionKeys } from './options.js'
 import type { CheckReport, HealthReport, ProbeKind, ServiceInfo } from './report.js'
-import { toHealthJson } from './report.js'
+import { serviceOption, toHealthJson } from './report.js'
 import type { CheckResult } from './run.js'
 import { CheckRunner } from './runner.js'
 import type { RuntimeMonitor, RuntimeOptions } from './runtime.js'
-import { Runtime } from './runtime.js'
+import { Runtime, runtimeOption } from './runtime.js'
 import type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
 import { Shutdown } from './shutdown.js'
 
@@ -26,6 +27,8 @@ export interface ProbePaths {
   /** @default '/startupz' */
   startup?: string
 }
+
+const PATH_KEYS = optionKeys<ProbePaths>({ liveness: true, readiness: true, startup: true })
 
 /** A request as adapters hand it to {@link Health.handle}; only what the probes need. */
 export interface HealthRequest {
@@ -93,11 +96,28 @@ export interface HealthOptions {
   runtime?: RuntimeOptions | false
 }
 
+/** @internal The keys of {@link HealthOptions}. */
+export const HEALTH_KEYS = optionKeys<HealthOptions>({
+  service: true,
+  liveness: true,
+  readiness: true,
+  startup: true,
+  paths: true,
+  prefix: true,
+  details: true,
+  clock: true,
+  onError: true,
+  shutdown: true,
+  runtime: true,
+})
+
 /** Options of {@link Health.watchdog}. */
 export interface WatchdogOptions {
   /** Liveness fails when `tick()` has not been called for this long, in ms. */
   timeout: number
 }
+
+const WATCHDOG_KEYS = optionKeys<WatchdogOptions>({ timeout: true })
 
 /** A watchdog, as returned by {@link Health.watchdog}. */
 export interface Watchdog {
@@ -152,6 +172,8 @@ export interface ProbeOptions {
   /** Add the runtime monitor's figures to a liveness report (`/livez?verbose`). @default false */
   verbose?: boolean
 }
+
+const PROBE_KEYS = optionKeys<ProbeOptions>({ exclude: true, check: true, verbose: true })
 
 /** The object {@link createHealth} returns. */
 export interface Health {
@@ -274,9 +296,7 @@ interface RenderedResponse {
  * ```
  */
 export function createHealth(options: HealthOptions = {}): Health {
-  if (typeof options !== 'object' || options === null) {
-    throw new HealthzError(`createHealth expects an options object, got ${typeof options}`, { code: 'INVALID_OPTION' })
-  }
+  assertKnownOptions(options, HEALTH_KEYS, 'createHealth')
   return new HealthImpl(options)
 }
 
@@ -297,9 +317,11 @@ class HealthImpl implements Health {
   readonly runtime: Runtime | undefined
 
   constructor(options: HealthOptions) {
-    this.clock = options.clock ?? systemClock
-    this.onError = options.onError ?? ((error) => console.error('[healthz]', error))
-    this.service = options.service ?? {}
+    this.clock = clockOption(options.clock)
+    // Guarded: an onError that throws must not make markStarted() throw or a signal exit 1.
+    this.onError = guardOnError(functionOption(options.onError, 'onError', '(error) => void') ?? ((error) => console.error('[healthz]', error)))
+    this.service = serviceOption(options.service)
+    const runtime = runtimeOption(options.runtime)
     this.details = validateDetails(options.details)
     this.routes = buildRoutes(options.prefix, options.paths)
 
@@ -309,7 +331,7 @@ class HealthImpl implements Health {
     for (const probe of PROBES) {
       const given = options[probe] ?? []
       if (!Array.isArray(given)) {
-        throw new HealthzError(`${probe} must be an array of checks, got ${typeof given}.`, { code: 'INVALID_OPTION' })
+        throw new HealthzError(`${probe} must be an array of checks, got ${describeValue(given)}.`, { code: 'INVALID_OPTION' })
       }
       const list: CheckRunner[] = []
       given.forEach((input: unknown, index: number) => {
@@ -338,7 +360,7 @@ class HealthImpl implements Health {
     })
     this.probes = { liveness: state(lists.liveness), readiness: state(lists.readiness), startup: state(lists.startup) }
     this.runners = [...byName.values()]
-    this.runtime = options.runtime === false ? undefined : new Runtime(this.clock, options.runtime ?? {})
+    this.runtime = runtime === false ? undefined : new Runtime(this.clock, runtime)
     const stall = this.runtime?.stallCheck
     if (stall !== undefined) this.addLiveness(stall)
     this.lifecycle = new Shutdown(
@@ -358,10 +380,10 @@ class HealthImpl implements Health {
   }
 
   watchdog(name: string, options: WatchdogOptions): Watchdog {
-    const timeout = options?.timeout
-    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-      throw new HealthzError(`watchdog "${String(name)}" needs { timeout } in ms above 0, got ${String(timeout)}.`, { code: 'INVALID_OPTION' })
-    }
+    const where = `watchdog ${describeValue(name)}`
+    assertKnownOptions(options, WATCHDOG_KEYS, where)
+    if (options.timeout === undefined) throw new HealthzError(`${where} needs { timeout } in ms.`, { code: 'INVALID_OPTION' })
+    const timeout = durationOption(options.timeout, 0, `${where}: timeout`)
     let last = this.clock.now()
     const check = defineCheck({
       name,
@@ -460,13 +482,14 @@ class HealthImpl implements Health {
   }
 
   async probe(kind: ProbeKind, options: ProbeOptions = {}): Promise<HealthReport> {
+    assertKnownOptions(options, PROBE_KEYS, 'probe')
     const state = this.probes[kind]
     if (state === undefined) {
-      throw new HealthzError(`Unknown probe ${JSON.stringify(kind)}: use 'liveness', 'readiness' or 'startup'.`, { code: 'INVALID_OPTION' })
+      throw new HealthzError(`Unknown probe ${describeValue(kind)}: use 'liveness', 'readiness' or 'startup'.`, { code: 'INVALID_OPTION' })
     }
     const { exclude = [], check } = options
     if (check !== undefined && !state.byName.has(check)) {
-      throw new HealthzError(`The ${kind} probe has no check named "${check}".`, { code: 'INVALID_OPTION' })
+      throw new HealthzError(`The ${kind} probe has no check named ${describeValue(check)}.`, { code: 'INVALID_OPTION' })
     }
     return (await this.evaluate(kind, state, options)).report
   }
@@ -723,14 +746,15 @@ function dependencyInLiveness(name: string): HealthzError {
 
 function buildRoutes(prefix: unknown = '', paths: ProbePaths = {}): Map<string, ProbeKind> {
   if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.includes('?')))) {
-    throw new HealthzError(`prefix must be '' or a path starting with '/', like '/health'; got ${JSON.stringify(prefix)}.`, { code: 'INVALID_OPTION' })
+    throw new HealthzError(`prefix must be '' or a path starting with '/', like '/health'; got ${describeValue(prefix)}.`, { code: 'INVALID_OPTION' })
   }
+  assertKnownOptions(paths, PATH_KEYS, 'paths')
   const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix
   const routes = new Map<string, ProbeKind>()
   for (const probe of PROBES) {
     const path = paths[probe] ?? DEFAULT_PATHS[probe]
     if (typeof path !== 'string' || !/^\/[^?#\s]*$/.test(path) || path === '/') {
-      throw new HealthzError(`paths.${probe} must be a path like '${DEFAULT_PATHS[probe]}', got ${JSON.stringify(path)}.`, { code: 'INVALID_OPTION' })
+      throw new HealthzError(`paths.${probe} must be a path like '${DEFAULT_PATHS[probe]}', got ${describeValue(path)}.`, { code: 'INVALID_OPTION' })
     }
     const full = base + (path.endsWith('/') ? path.slice(0, -1) : path)
     const clash = routes.get(full)
@@ -749,14 +773,14 @@ function validateDetails(details: unknown): DetailsPolicy {
   if (details === undefined) return 'never'
   if (details === 'never' || details === 'always' || typeof details === 'function') return details as DetailsPolicy
   throw new HealthzError(
-    `details must be 'never', 'always' or a function (request) => boolean; got ${JSON.stringify(details)}.`,
+    `details must be 'never', 'always' or a function (request) => boolean; got ${describeValue(details)}.`,
     { code: 'INVALID_OPTION' },
   )
 }
 
 function assertEvent(event: string): void {
   if (event !== 'change') {
-    throw new HealthzError(`Unknown event ${JSON.stringify(event)}: health objects emit 'change'.`, { code: 'INVALID_OPTION' })
+    throw new HealthzError(`Unknown event ${describeValue(event)}: health objects emit 'change'.`, { code: 'INVALID_OPTION' })
   }
 }
 

@@ -7,7 +7,7 @@ export { redact, REDACTED } from './redact.js'
 export { systemClock } from './clock.js'
 export { createRuntimeMonitor } from './runtime.js'
 export { HealthzError, isHealthzError } from './errors.js'
-export { assertKnownOptions, countOption, describeValue, durationOption, MAX_DURATION_MS } from './options.js'
+export { assertKnownOptions, countOption, describeValue, durationOption, functionOption, MAX_DURATION_MS, optionKeys } from './options.js'
 
 export type {
   CheckContext,
@@ -41,4 +41,4 @@ export type { CheckResult, RunCheckOptions } from './run.js'
 export type { CheckReport, HealthJson, HealthJsonCheck, HealthJsonOptions, HealthReport, ProbeKind, ServiceInfo } from './report.js'
 export type { Clock, ScheduleOptions } from './clock.js'
 export type { HealthzErrorCode, HealthzErrorOptions } from './errors.js'
-export type { CountCheck, DurationCheck, OptionCheck } from './options.js'
+export type { CountCheck, DurationCheck, OptionCheck, OptionKeys } from './options.js'

@@ -33,6 +33,49 @@ export interface CountCheck extends OptionCheck {
 }
 
 /**
+ * Every key of an options type `T`, each set to `true`: the form in which a package writes the
+ * list of keys {@link assertKnownOptions} accepts, next to the interface. Both directions of
+ * drift are compile errors: a key the interface declares and the list misses ("property is
+ * missing"), and a key the list has and the interface lacks ("object literal may only specify
+ * known properties").
+ *
+ * @example
+ * ```ts
+ * const MY_KEYS = optionKeys<MyOptions>({ timeout: true, cache: true })
+ * ```
+ */
+export type OptionKeys<T> = { readonly [K in keyof T]-?: true }
+
+/**
+ * The keys of an options type as a list for {@link assertKnownOptions}, written as an
+ * {@link OptionKeys} record so that the list cannot drift from the interface. Always name the
+ * type: `optionKeys<MyOptions>({ … })`.
+ *
+ * @example
+ * ```ts
+ * const MY_KEYS = optionKeys<MyOptions>({ timeout: true, cache: true })
+ * assertKnownOptions(options, MY_KEYS, 'myCheck')
+ * ```
+ */
+export function optionKeys<T>(keys: OptionKeys<T>): readonly string[] {
+  return Object.freeze(Object.keys(keys))
+}
+
+/**
+ * A function option, or `undefined` when not given (callers apply their default).
+ *
+ * @throws {HealthzError} `INVALID_OPTION` (or `code`) naming the expected signature.
+ * @example
+ * ```ts
+ * const onError = functionOption(options.onError, 'onError', '(error) => void') ?? console.error
+ * ```
+ */
+export function functionOption<T extends (...args: never[]) => unknown>(value: T | undefined, what: string, signature: string, check: OptionCheck = {}): T | undefined {
+  if (value === undefined || typeof value === 'function') return value
+  throw new HealthzError(`${what} must be a function ${signature}, got ${describeValue(value)}.`, { code: check.code ?? 'INVALID_OPTION' })
+}
+
+/**
  * A value as an error message shows it: strings quoted, objects by their JSON, functions by
  * name, and anything longer than 60 characters cut with a note of its full length, so a huge
  * value can never inflate a message or a log line.
@@ -134,8 +177,12 @@ function closest(key: string, known: readonly string[]): string | undefined {
   let bestDistance = Number.POSITIVE_INFINITY
   for (const candidate of known) {
     const target = candidate.toLowerCase()
-    // A known key with a unit or a word appended (`drainDelayMs`, `timeoutMillis`) is the same option.
-    const distance = lower.startsWith(target) && target.length >= 4 ? 1 : editDistance(lower, target)
+    // A known key with a unit or a word appended (`drainDelayMs`, `timeoutMillis`), or cut short
+    // with at most one typo (`ready` for `readiness`), is the same option.
+    const appended = lower.startsWith(target) && target.length >= 4
+    const cut = lower.length >= 4 && lower.length < target.length && editDistance(lower, target.slice(0, lower.length)) <= 1
+    // A real one-letter typo (`serv` for `serve`) wins over a cut-short key (`serv` for `service`).
+    const distance = appended ? 1 : Math.min(editDistance(lower, target), cut ? 1.5 : Number.POSITIVE_INFINITY)
     if (distance < bestDistance) {
       best = candidate
       bestDistance = distance

@@ -2,6 +2,8 @@
 // (draft-inadarei-api-health-check), with the disclosure policy and credential redaction.
 import type { CheckKind, CheckStatus } from './check.js'
 import type { CheckResult } from './run.js'
+import { HealthzError } from './errors.js'
+import { assertKnownOptions, describeValue, optionKeys } from './options.js'
 import { redact } from './redact.js'
 import type { RuntimeStats } from './runtime.js'
 
@@ -55,6 +57,24 @@ export interface ServiceInfo {
   description?: string
 }
 
+const SERVICE_KEYS = optionKeys<ServiceInfo>({ name: true, id: true, version: true, releaseId: true, description: true })
+
+/** @internal The `service` option, checked: an object of strings (`{}` when not given). */
+export function serviceOption(value: unknown, what = 'service'): ServiceInfo {
+  if (value === undefined) return {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HealthzError(`${what} must be an object like { name: 'orders', version: '2.14.0' }, got ${describeValue(value)}.`, { code: 'INVALID_OPTION' })
+  }
+  const service = assertKnownOptions(value, SERVICE_KEYS, what)
+  for (const key of SERVICE_KEYS) {
+    const field = service[key]
+    if (field !== undefined && typeof field !== 'string') {
+      throw new HealthzError(`${what}.${key} must be a string, got ${describeValue(field)}.`, { code: 'INVALID_OPTION' })
+    }
+  }
+  return value as ServiceInfo
+}
+
 /** One entry of the health+json `checks` object. */
 export interface HealthJsonCheck {
   componentType: string
@@ -84,6 +104,8 @@ export interface HealthJsonOptions {
   disclose?: boolean
 }
 
+const HEALTH_JSON_KEYS = optionKeys<HealthJsonOptions>({ service: true, disclose: true })
+
 /** The text shown in place of a check's error when the disclosure policy withholds it. */
 export const WITHHELD = 'reason withheld'
 
@@ -98,6 +120,7 @@ export const WITHHELD = 'reason withheld'
  * ```
  */
 export function toHealthJson(report: HealthReport, options: HealthJsonOptions = {}): HealthJson {
+  assertKnownOptions(options, HEALTH_JSON_KEYS, 'toHealthJson')
   const { service = {}, disclose = false } = options
   const json: HealthJson = { status: report.status }
   if (service.version !== undefined) json.version = service.version

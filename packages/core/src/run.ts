@@ -4,8 +4,9 @@
 import type { CheckDefinition, CheckOptions, CheckStatus } from './check.js'
 import { defineCheck } from './check.js'
 import type { Clock } from './clock.js'
-import { systemClock } from './clock.js'
+import { clockOption } from './clock.js'
 import { boundText, describeThrown, HealthzError, isError, preview, toError } from './errors.js'
+import { assertKnownOptions, optionKeys } from './options.js'
 
 /** The result of evaluating a check once. */
 export interface CheckResult {
@@ -141,6 +142,8 @@ export interface RunCheckOptions {
   clock?: Clock
 }
 
+const RUN_CHECK_KEYS = optionKeys<RunCheckOptions>({ clock: true })
+
 /**
  * Runs one check definition once, with its deadline, outside any health object: for testing
  * your own checks. Never throws; a failure comes back as `status: 'fail'` with `error` set.
@@ -157,9 +160,10 @@ export interface RunCheckOptions {
  * ```
  */
 export async function runCheck(check: CheckDefinition | CheckOptions, options: RunCheckOptions = {}): Promise<CheckResult> {
+  assertKnownOptions(options, RUN_CHECK_KEYS, 'runCheck')
   // The caller awaits this run, so its deadline holds the process open: a script that awaits a
   // hung check at the top level gets its fail report instead of exit code 13.
-  const execution = executeCheck(defineCheck(check), options.clock ?? systemClock, { keepAlive: true })
+  const execution = executeCheck(defineCheck(check), clockOption(options.clock, 'runCheck clock'), { keepAlive: true })
   const { timedOut: _timedOut, ...result } = await execution.outcome
   return result
 }

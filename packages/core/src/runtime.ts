@@ -6,8 +6,9 @@ import type { IntervalHistogram } from 'node:perf_hooks'
 import type { CheckDefinition, CheckOutcome } from './check.js'
 import { defineCheck } from './check.js'
 import type { Clock } from './clock.js'
-import { systemClock } from './clock.js'
+import { clockOption } from './clock.js'
 import { HealthzError } from './errors.js'
+import { assertKnownOptions, describeValue, durationOption, optionKeys } from './options.js'
 
 /** Event-loop delay percentiles over the current window, in ms. */
 export interface EventLoopDelayStats {
@@ -65,6 +66,17 @@ export interface RuntimeOptions {
   window?: number
 }
 
+const STALL_KEYS = optionKeys<StallCheckOptions>({ threshold: true, window: true, sampleInterval: true })
+/** @internal The keys of {@link RuntimeOptions}. */
+export const RUNTIME_KEYS = optionKeys<RuntimeOptions>({ stall: true, window: true })
+
+/** @internal The `runtime` option of `createHealth`, checked: `false` or an options object. */
+export function runtimeOption(value: unknown): RuntimeOptions | false {
+  if (value === undefined) return {}
+  if (value === false || (typeof value === 'object' && value !== null && !Array.isArray(value))) return value as RuntimeOptions | false
+  throw new HealthzError(`runtime must be false or an options object like { stall: true }, got ${describeValue(value)}.`, { code: 'INVALID_OPTION' })
+}
+
 /** The runtime monitor of a health object (`health.runtime`). */
 export interface RuntimeMonitor {
   /** A snapshot of what has been measured. */
@@ -98,8 +110,17 @@ export class Runtime implements RuntimeMonitor {
   constructor(
     private readonly clock: Clock,
     options: RuntimeOptions,
+    where = 'runtime',
   ) {
-    const window = positive(options.window, 60_000, 'runtime.window')
+    assertKnownOptions(options, RUNTIME_KEYS, where)
+    const window = durationOption(options.window, 60_000, `${where}.window`)
+    const stall = options.stall ?? false
+    if (typeof stall !== 'boolean' && (typeof stall !== 'object' || stall === null || Array.isArray(stall))) {
+      throw new HealthzError(`${where}.stall must be true, false or an options object { threshold, window, sampleInterval }, got ${describeValue(stall)}.`, { code: 'INVALID_OPTION' })
+    }
+    if (typeof stall === 'object') assertKnownOptions(stall, STALL_KEYS, `${where}.stall`)
+    // Every option is checked before anything starts measuring.
+    this.stallCheck = stall === false ? undefined : this.createStallCheck(stall === true ? {} : stall, `${where}.stall`)
     this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION })
     this.histogram.enable()
     const reset = (): void => {
@@ -116,7 +137,6 @@ export class Runtime implements RuntimeMonitor {
     } catch {
       this.observer = undefined // no gc entries on this runtime: report none
     }
-    this.stallCheck = options.stall === undefined || options.stall === false ? undefined : this.createStallCheck(options.stall === true ? {} : options.stall)
   }
 
   stats(): RuntimeStats {
@@ -167,10 +187,10 @@ export class Runtime implements RuntimeMonitor {
     if (max > this.worstLoopDelay) this.worstLoopDelay = max
   }
 
-  private createStallCheck(options: StallCheckOptions): CheckDefinition {
-    const threshold = positive(options.threshold, 1000, 'runtime.stall.threshold')
-    const window = positive(options.window, 10_000, 'runtime.stall.window')
-    const sampleInterval = positive(options.sampleInterval, 500, 'runtime.stall.sampleInterval')
+  private createStallCheck(options: StallCheckOptions, where: string): CheckDefinition {
+    const threshold = durationOption(options.threshold, 1000, `${where}.threshold`)
+    const window = durationOption(options.window, 10_000, `${where}.window`)
+    const sampleInterval = durationOption(options.sampleInterval, 500, `${where}.sampleInterval`)
     // Lag is measured through the clock, so fake timers can simulate a stall by moving the
     // time without running timers, which is what a blocked event loop looks like.
     const sample = (expected: number): void => {
@@ -221,19 +241,13 @@ function delay(ns: number): number {
   return Math.max(0, ns / NS_PER_MS - RESOLUTION)
 }
 
-function positive(value: unknown, fallback: number, what: string): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new HealthzError(`${what} must be a number of milliseconds above 0, got ${String(value)}.`, { code: 'INVALID_OPTION' })
-  }
-  return value
-}
-
 /** Options of {@link createRuntimeMonitor}. */
 export interface CreateRuntimeMonitorOptions extends RuntimeOptions {
   /** The source of time. @default systemClock */
   clock?: Clock
 }
+
+const MONITOR_KEYS = optionKeys<CreateRuntimeMonitorOptions>({ stall: true, window: true, clock: true })
 
 /**
  * A runtime monitor of its own, for code that needs the process's worst pause without a
@@ -247,6 +261,7 @@ export interface CreateRuntimeMonitorOptions extends RuntimeOptions {
  * ```
  */
 export function createRuntimeMonitor(options: CreateRuntimeMonitorOptions = {}): RuntimeMonitor {
-  const { clock = systemClock, ...runtime } = options
-  return new Runtime(clock, runtime)
+  assertKnownOptions(options, MONITOR_KEYS, 'createRuntimeMonitor')
+  const { clock, ...runtime } = options
+  return new Runtime(clockOption(clock), runtime, 'createRuntimeMonitor')
 }

@@ -6,6 +6,7 @@
 import { constants } from 'node:os'
 import type { Clock } from './clock.js'
 import { describeThrown, HealthzError } from './errors.js'
+import { assertKnownOptions, describeValue, durationOption, optionKeys } from './options.js'
 
 /**
  * A repeat of the first signal within this many ms is the same signal delivered twice (to the
@@ -50,6 +51,16 @@ export interface ShutdownOptions {
   exit?: boolean
 }
 
+/** @internal The keys of {@link ShutdownOptions}. */
+export const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({
+  signals: true,
+  drainDelay: true,
+  gracePeriod: true,
+  hookTimeout: true,
+  terminationGracePeriodSeconds: true,
+  exit: true,
+})
+
 /** What a `onClosing` callback receives. */
 export interface ClosingContext {
   /** How long in-flight work may take, in ms. */
@@ -63,6 +74,8 @@ export interface ShutdownHookOptions {
   /** @default shutdown.hookTimeout (5000) */
   timeout?: number
 }
+
+const HOOK_KEYS = optionKeys<ShutdownHookOptions>({ name: true, timeout: true })
 
 /** What `health.shutdown()` resolves with. */
 export interface ShutdownResult {
@@ -117,19 +130,23 @@ export class Shutdown {
     options: ShutdownOptions = {},
     env: NodeJS.ProcessEnv = process.env,
   ) {
+    assertKnownOptions(options, SHUTDOWN_KEYS, 'shutdown')
     const onKubernetes = typeof env.KUBERNETES_SERVICE_HOST === 'string' && env.KUBERNETES_SERVICE_HOST !== ''
-    this.drainDelay = ms(options.drainDelay, onKubernetes ? 10_000 : 0, 'shutdown.drainDelay', true)
-    this.gracePeriod = ms(options.gracePeriod, 10_000, 'shutdown.gracePeriod', true)
-    this.hookTimeout = ms(options.hookTimeout, 5_000, 'shutdown.hookTimeout', false)
+    this.drainDelay = durationOption(options.drainDelay, onKubernetes ? 10_000 : 0, 'shutdown.drainDelay', { zero: true })
+    this.gracePeriod = durationOption(options.gracePeriod, 10_000, 'shutdown.gracePeriod', { zero: true })
+    this.hookTimeout = durationOption(options.hookTimeout, 5_000, 'shutdown.hookTimeout')
+    // A budget compared against, never a timer: any number of seconds above 0.
     const seconds = options.terminationGracePeriodSeconds ?? 30
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
-      throw new HealthzError(`shutdown.terminationGracePeriodSeconds must be a number of seconds above 0, got ${String(seconds)}.`, { code: 'INVALID_OPTION' })
+      throw new HealthzError(`shutdown.terminationGracePeriodSeconds must be a number of seconds above 0, got ${describeValue(seconds)}.`, { code: 'INVALID_OPTION' })
     }
     this.budget = seconds * 1000
-    this.exit = options.exit ?? true
+    const exit = options.exit ?? true
+    if (typeof exit !== 'boolean') throw new HealthzError(`shutdown.exit must be true or false, got ${describeValue(exit)}.`, { code: 'INVALID_OPTION' })
+    this.exit = exit
     const signals = options.signals ?? ['SIGTERM', 'SIGINT']
     if (signals !== false && (!Array.isArray(signals) || signals.some((signal) => typeof signal !== 'string' || !(signal in constants.signals) || signal === 'SIGKILL' || signal === 'SIGSTOP'))) {
-      throw new HealthzError(`shutdown.signals must be false or a list of signal names like ['SIGTERM', 'SIGINT'], got ${JSON.stringify(signals)}.`, { code: 'INVALID_OPTION' })
+      throw new HealthzError(`shutdown.signals must be false or a list of signal names like ['SIGTERM', 'SIGINT'], got ${describeValue(signals)}.`, { code: 'INVALID_OPTION' })
     }
     this.signals = signals === false ? [] : signals
     for (const signal of this.signals) listen(signal, this)
@@ -138,11 +155,10 @@ export class Shutdown {
 
   onShutdown(run: () => unknown, options: ShutdownHookOptions = {}): () => void {
     if (typeof run !== 'function') throw new HealthzError('onShutdown expects a function.', { code: 'INVALID_OPTION' })
-    const hook: Hook = {
-      name: options.name ?? `hook ${this.hooks.length + 1}`,
-      timeout: ms(options.timeout, this.hookTimeout, 'onShutdown timeout', false),
-      run,
-    }
+    assertKnownOptions(options, HOOK_KEYS, 'onShutdown')
+    const name = options.name ?? `hook ${this.hooks.length + 1}`
+    if (typeof name !== 'string') throw new HealthzError(`onShutdown name must be a string, got ${describeValue(name)}.`, { code: 'INVALID_OPTION' })
+    const hook: Hook = { name, timeout: durationOption(options.timeout, this.hookTimeout, 'onShutdown timeout'), run }
     this.hooks.push(hook)
     this.checkBudget()
     return () => {
@@ -261,14 +277,6 @@ function within<T, U = undefined>(clock: Clock, ms: number, work: Promise<T>, on
       resolve(value)
     })
   })
-}
-
-function ms(value: unknown, fallback: number, what: string, zeroAllowed: boolean): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
-    throw new HealthzError(`${what} must be a number of milliseconds ${zeroAllowed ? 'from 0' : 'above 0'}, got ${String(value)}.`, { code: 'INVALID_OPTION' })
-  }
-  return value
 }
 
 // One process listener per signal, shared by every health object, so that creating many of

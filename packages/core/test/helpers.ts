@@ -21,17 +21,24 @@ export function countedCheck(
   let current = behaviour
   const check = {
     name,
-    calls: 0,
     ...options,
     run: (context: Parameters<CheckOptions['run']>[0]) => {
-      check.calls += 1
+      counted.calls += 1
       return current(context)
     },
-    behave: (run: CheckOptions['run']) => {
-      current = run
-    },
   }
-  return check
+  // The counter and the switch are the test's, not check options: non-enumerable, so that
+  // defineCheck (which refuses unknown keys) never sees them.
+  const counted = Object.defineProperties(check, {
+    calls: { value: 0, writable: true, enumerable: false },
+    behave: {
+      value: (run: CheckOptions['run']) => {
+        current = run
+      },
+      enumerable: false,
+    },
+  }) as typeof check & { calls: number; behave: (run: CheckOptions['run']) => void }
+  return counted
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

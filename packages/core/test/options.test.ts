@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { assertKnownOptions, countOption, describeValue, durationOption, MAX_DURATION_MS } from '../src/index.js'
+import { assertKnownOptions, countOption, describeValue, durationOption, functionOption, MAX_DURATION_MS, optionKeys } from '../src/index.js'
 
 describe('the one option validator', () => {
   it('refuses an unknown key with the nearest known one as a suggestion', () => {
@@ -8,6 +8,8 @@ describe('the one option validator', () => {
     )
     expect(() => assertKnownOptions({ drainDelayMs: 1 }, ['drainDelay', 'gracePeriod'], 'shutdown')).toThrow(/did you mean "drainDelay"/)
     expect(() => assertKnownOptions({ timout: 1 }, ['timeout', 'cache'], 'defineCheck')).toThrow(/did you mean "timeout"/)
+    expect(() => assertKnownOptions({ ready: '/ready' }, ['liveness', 'readiness', 'startup'], 'paths')).toThrow(/did you mean "readiness"/)
+    expect(() => assertKnownOptions({ serv: 'controller' }, ['service', 'serve'], 'forRoot')).toThrow(/did you mean "serve"/)
   })
 
   it('lists the known keys when nothing is near', () => {
@@ -48,5 +50,16 @@ describe('the one option validator', () => {
     expect(message).toContain('(10002 characters)')
     expect(describeValue({ toJSON() { throw new Error('no') } })).toBe('[object Object]')
     expect(describeValue(() => 1)).toMatch(/^function/)
+  })
+
+  it('takes a function or nothing, and names the expected signature otherwise', () => {
+    const log = (): void => undefined
+    expect(functionOption(log, 'onError', '(error) => void')).toBe(log)
+    expect(functionOption(undefined, 'onError', '(error) => void')).toBeUndefined()
+    expect(() => functionOption('log' as never, 'onError', '(error) => void')).toThrow(/onError must be a function \(error\) => void, got "log"/)
+  })
+
+  it('lists the keys of an OptionKeys record', () => {
+    expect(optionKeys<{ a?: number; b: string }>({ a: true, b: true })).toEqual(['a', 'b'])
   })
 })

@@ -2,6 +2,7 @@
 // (@healthz/http): ahead of Express at the server's `request` event (fastest, and out of
 // reach of every middleware), or as Express middleware inside the app's pipeline.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
 import type { Health } from '@healthz/core'
 import { attachHealth, createHealthListener } from '@healthz/http'
 import type { AttachHealthOptions, HealthListenerOptions } from '@healthz/http'
@@ -14,6 +15,8 @@ export interface HealthMiddlewareOptions {
   /** Called when answering a probe failed unexpectedly (the request gets a 500). @default console.error */
   onError?: HealthListenerOptions['onError']
 }
+
+const MIDDLEWARE_KEYS = optionKeys<HealthMiddlewareOptions>({ onError: true })
 
 /** Express middleware, typed structurally so that Express 4 and 5 (and their types) both accept it. */
 export type HealthMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void
@@ -31,6 +34,7 @@ export type HealthMiddleware = (req: IncomingMessage, res: ServerResponse, next:
  * ```
  */
 export function createHealthMiddleware(health: Health, options: HealthMiddlewareOptions = {}): HealthMiddleware {
+  assertKnownOptions(options, MIDDLEWARE_KEYS, 'createHealthMiddleware')
   const listenerOptions: HealthListenerOptions = {}
   if (options.onError !== undefined) listenerOptions.onError = options.onError
   const listener = createHealthListener(health, listenerOptions)
@@ -52,6 +56,21 @@ export interface ListenOptions extends AttachHealthOptions {
   host?: string
 }
 
+const LISTEN_KEYS = optionKeys<ListenOptions>({ port: true, host: true, onError: true, drain: true })
+
+/** Checks listen()'s options before anything listens. */
+function checkListenOptions(options: ListenOptions): void {
+  assertKnownOptions(options, LISTEN_KEYS, 'listen')
+  countOption(options.port, 0, 'listen port', { min: 0, max: 65_535 })
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
+    throw new HealthzError(`listen host must be a host name or address, got ${describeValue(options.host)}.`, { code: 'INVALID_OPTION' })
+  }
+  functionOption(options.onError, 'listen onError', '(error) => void')
+  if (options.drain !== undefined && typeof options.drain !== 'boolean') {
+    throw new HealthzError(`listen drain must be true or false, got ${describeValue(options.drain)}.`, { code: 'INVALID_OPTION' })
+  }
+}
+
 /**
  * `app.listen()` with the probes answered at the server's `request` event, before Express
  * runs, and the server drained on shutdown: the fast path. Resolves once listening.
@@ -63,6 +82,7 @@ export interface ListenOptions extends AttachHealthOptions {
  * ```
  */
 export function listen(app: ListenableApp, health: Health, options: ListenOptions = {}): Promise<Server> {
+  checkListenOptions(options)
   const { port = 0, host, ...attachOptions } = options
   return new Promise<Server>((resolve, reject) => {
     // Express 5 also calls the listen callback with the error when listening fails.

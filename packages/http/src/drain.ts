@@ -6,7 +6,7 @@ import type { Server as HttpsServer } from 'node:https'
 import type { Socket } from 'node:net'
 import { Server as TlsServer } from 'node:tls'
 import type { Health } from '@healthz/core'
-import { HealthzError } from '@healthz/core'
+import { assertKnownOptions, durationOption, HealthzError, optionKeys } from '@healthz/core'
 
 /** A node:http or node:https server. */
 export type AnyServer = Server | HttpsServer
@@ -16,6 +16,8 @@ export interface DrainOptions {
   /** How long in-flight requests may take before their connections are destroyed, in ms. @default 10000 */
   gracePeriod?: number
 }
+
+const DRAIN_KEYS = optionKeys<DrainOptions>({ gracePeriod: true })
 
 /** What a drain did. */
 export interface DrainResult {
@@ -123,9 +125,12 @@ export function trackConnections(servers: AnyServer | readonly AnyServer[]): Ser
       return responses.size
     },
     close(options = {}) {
-      const gracePeriod = options.gracePeriod ?? 10_000
-      if (typeof gracePeriod !== 'number' || !Number.isFinite(gracePeriod) || gracePeriod < 0) {
-        return Promise.reject(new HealthzError(`gracePeriod must be a number of milliseconds from 0, got ${String(gracePeriod)}.`, { code: 'INVALID_OPTION' }))
+      let gracePeriod: number
+      try {
+        assertKnownOptions(options, DRAIN_KEYS, 'drainer.close')
+        gracePeriod = durationOption(options.gracePeriod, 10_000, 'gracePeriod', { zero: true })
+      } catch (error) {
+        return Promise.reject(error)
       }
       drained ??= drain(gracePeriod)
       return drained

@@ -5,7 +5,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Health, HealthResponse } from '@healthz/core'
-import { HealthzError } from '@healthz/core'
+import { assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
 import { drainOnShutdown } from './drain.js'
 
 export { drainOnShutdown, trackConnections } from './drain.js'
@@ -21,6 +21,8 @@ export interface HealthListenerOptions {
   /** Called when answering a probe failed unexpectedly (the request gets a 500). @default console.error */
   onError?: (error: Error) => void
 }
+
+const LISTENER_KEYS = optionKeys<HealthListenerOptions>({ next: true, onError: true })
 
 /**
  * A node:http request listener that answers the probes. Callable as `(req, res)` (a plain
@@ -43,8 +45,9 @@ export type HealthListener = (req: IncomingMessage, res: ServerResponse, next?: 
  */
 export function createHealthListener(health: Health, options: HealthListenerOptions = {}): HealthListener {
   assertHealth(health, 'createHealthListener')
-  const fallback = options.next ?? notFound
-  const onError = options.onError ?? defaultOnError
+  assertKnownOptions(options, LISTENER_KEYS, 'createHealthListener')
+  const fallback = functionOption(options.next, 'next', '(req, res) => void') ?? notFound
+  const onError = guardOnError(functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError)
   const fail = (res: ServerResponse, error: unknown): void => {
     onError(error instanceof Error ? error : new Error(String(error)))
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
@@ -91,6 +94,8 @@ export interface HealthServerOptions {
   onError?: (error: Error) => void
 }
 
+const SERVER_KEYS = optionKeys<HealthServerOptions>({ port: true, host: true, onError: true })
+
 /** A standalone health server, as returned by {@link createHealthServer}. */
 export interface HealthServer {
   /** The underlying node:http server. */
@@ -116,10 +121,9 @@ export interface HealthServer {
  */
 export function createHealthServer(health: Health, options: HealthServerOptions = {}): HealthServer {
   assertHealth(health, 'createHealthServer')
-  const { port = 9000, host } = options
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new HealthzError(`port must be a whole number from 0 to 65535, got ${String(port)}.`, { code: 'INVALID_OPTION' })
-  }
+  assertKnownOptions(options, SERVER_KEYS, 'createHealthServer')
+  const port = countOption(options.port, 9000, 'port', { min: 0, max: 65_535 })
+  const host = hostOption(options.host)
   const listenerOptions: HealthListenerOptions = {}
   if (options.onError !== undefined) listenerOptions.onError = options.onError
   const server = createServer(createHealthListener(health, listenerOptions))
@@ -160,6 +164,8 @@ export interface AttachHealthOptions {
   drain?: boolean
 }
 
+const ATTACH_KEYS = optionKeys<AttachHealthOptions>({ onError: true, drain: true })
+
 /**
  * Answers the probes on an existing server at its `request` event, before the application's
  * handler (Express, Koa, Nest, anything) sees them: the fastest path, and one that no auth
@@ -176,6 +182,10 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
   assertHealth(health, 'attachHealth')
   if (typeof server !== 'object' || server === null || typeof server.emit !== 'function') {
     throw new HealthzError('attachHealth expects a node:http or node:https Server as its first argument.', { code: 'INVALID_OPTION' })
+  }
+  assertKnownOptions(options, ATTACH_KEYS, 'attachHealth')
+  if (options.drain !== undefined && typeof options.drain !== 'boolean') {
+    throw new HealthzError(`drain must be true or false, got ${describeValue(options.drain)}.`, { code: 'INVALID_OPTION' })
   }
   const listenerOptions: HealthListenerOptions = {}
   if (options.onError !== undefined) listenerOptions.onError = options.onError
@@ -254,6 +264,23 @@ function noop(): void {}
 
 function defaultOnError(error: Error): void {
   console.error('[healthz]', error)
+}
+
+/** An onError that cannot throw: a failing logger must not leave a probe unanswered. */
+function guardOnError(onError: (error: Error) => void): (error: Error) => void {
+  return (error) => {
+    try {
+      onError(error)
+    } catch (failure) {
+      console.error('[healthz] onError threw while reporting an error', failure, error)
+    }
+  }
+}
+
+/** The `host` option: a host name or address, or undefined for every address. */
+function hostOption(host: unknown): string | undefined {
+  if (host === undefined || (typeof host === 'string' && host !== '')) return host
+  throw new HealthzError(`host must be a host name or address, got ${describeValue(host)}.`, { code: 'INVALID_OPTION' })
 }
 
 function assertHealth(health: unknown, where: string): void {

@@ -3,6 +3,7 @@
 // as Koa middleware inside the app's pipeline.
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
 import type { Health, HealthResponse } from '@healthz/core'
 import { attachHealth, sendHealthResponse } from '@healthz/http'
 import type { AttachHealthOptions } from '@healthz/http'
@@ -25,6 +26,8 @@ export interface HealthMiddlewareOptions {
   onError?: (error: Error) => void
 }
 
+const MIDDLEWARE_KEYS = optionKeys<HealthMiddlewareOptions>({ onError: true })
+
 /** Koa middleware. */
 export type HealthMiddleware = (ctx: HealthContext, next: () => Promise<unknown>) => Promise<unknown>
 
@@ -42,7 +45,8 @@ export type HealthMiddleware = (ctx: HealthContext, next: () => Promise<unknown>
  * ```
  */
 export function createHealthMiddleware(health: Health, options: HealthMiddlewareOptions = {}): HealthMiddleware {
-  const onError = options.onError ?? ((error: Error) => console.error('[healthz]', error))
+  assertKnownOptions(options, MIDDLEWARE_KEYS, 'createHealthMiddleware')
+  const onError = functionOption(options.onError, 'onError', '(error) => void') ?? ((error: Error) => console.error('[healthz]', error))
   return async function healthzMiddleware(ctx, next) {
     let response: HealthResponse | undefined = health.handleCached({ method: ctx.method, path: ctx.url })
     if (response === undefined) {
@@ -74,6 +78,21 @@ export interface ListenOptions extends AttachHealthOptions {
   host?: string
 }
 
+const LISTEN_KEYS = optionKeys<ListenOptions>({ port: true, host: true, onError: true, drain: true })
+
+/** Checks listen()'s options before anything listens. */
+function checkListenOptions(options: ListenOptions): void {
+  assertKnownOptions(options, LISTEN_KEYS, 'listen')
+  countOption(options.port, 0, 'listen port', { min: 0, max: 65_535 })
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
+    throw new HealthzError(`listen host must be a host name or address, got ${describeValue(options.host)}.`, { code: 'INVALID_OPTION' })
+  }
+  functionOption(options.onError, 'listen onError', '(error) => void')
+  if (options.drain !== undefined && typeof options.drain !== 'boolean') {
+    throw new HealthzError(`listen drain must be true or false, got ${describeValue(options.drain)}.`, { code: 'INVALID_OPTION' })
+  }
+}
+
 /**
  * `app.listen()` with the probes answered at the server's `request` event, before Koa runs,
  * and the server drained on shutdown: the fast path. Resolves once listening.
@@ -85,6 +104,7 @@ export interface ListenOptions extends AttachHealthOptions {
  * ```
  */
 export function listen(app: CallbackApp, health: Health, options: ListenOptions = {}): Promise<Server> {
+  checkListenOptions(options)
   const { port = 0, host, ...attachOptions } = options
   const server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void)
   attachHealth(server, health, attachOptions)

@@ -17,7 +17,7 @@ import type {
   Provider,
 } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core'
-import { createHealth, HealthzError } from '@healthz/core'
+import { assertKnownOptions, createHealth, HealthzError, optionKeys } from '@healthz/core'
 import type { Health, HealthOptions, ProbePaths, ShutdownResult } from '@healthz/core'
 import { attachHealth, drainOnShutdown } from '@healthz/http'
 import { createProbeController, HealthProbeMiddleware } from './controller.js'
@@ -38,6 +38,36 @@ import { HEALTH, SETTINGS } from './tokens.js'
  * ```
  */
 export interface HealthModuleOptions extends HealthOptions, HealthModuleSettings {}
+
+/** What `useFactory` may return: the health options of `createHealth` but paths and prefix. */
+const FACTORY_KEYS = optionKeys<HealthFactoryOptions>({
+  service: true,
+  liveness: true,
+  readiness: true,
+  startup: true,
+  details: true,
+  clock: true,
+  onError: true,
+  shutdown: true,
+  runtime: true,
+})
+
+const ROOT_KEYS = optionKeys<HealthModuleOptions>({
+  service: true,
+  liveness: true,
+  readiness: true,
+  startup: true,
+  paths: true,
+  prefix: true,
+  details: true,
+  clock: true,
+  onError: true,
+  shutdown: true,
+  runtime: true,
+  serve: true,
+  started: true,
+  global: true,
+})
 
 /**
  * What the `useFactory` of {@link HealthModule.forRootAsync} returns: `createHealth` options,
@@ -70,6 +100,17 @@ export interface HealthModuleAsyncOptions extends HealthModuleSettings {
   /** A prefix for every probe path. @default '' */
   prefix?: string
 }
+
+const ASYNC_KEYS = optionKeys<HealthModuleAsyncOptions>({
+  imports: true,
+  inject: true,
+  useFactory: true,
+  paths: true,
+  prefix: true,
+  serve: true,
+  started: true,
+  global: true,
+})
 
 /** @internal The options the health object is created from. */
 const OPTIONS = Symbol.for('@healthz/nestjs:options')
@@ -131,11 +172,9 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
    * ```
    */
   static forRoot(options: HealthModuleOptions = {}): DynamicModule {
-    if (typeof options !== 'object' || options === null) {
-      throw new HealthzError(`HealthModule.forRoot expects an options object, got ${options === null ? 'null' : typeof options}.`, { code: 'INVALID_OPTION' })
-    }
+    assertKnownOptions(options, ROOT_KEYS, 'HealthModule.forRoot')
     const { serve: _serve, started: _started, global: _global, ...healthOptions } = options
-    return HealthModule.build(toSettings(options), { provide: OPTIONS, useValue: healthOptions }, [])
+    return HealthModule.build(toSettings(options, 'HealthModule.forRoot'), { provide: OPTIONS, useValue: healthOptions }, [])
   }
 
   /**
@@ -158,15 +197,26 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
     if (typeof options !== 'object' || options === null || typeof options.useFactory !== 'function') {
       throw new HealthzError('HealthModule.forRootAsync expects { useFactory, inject?, imports? }: useFactory(...providers) returns the health options.', { code: 'INVALID_OPTION' })
     }
+    const misplaced = Object.keys(options).find((key) => FACTORY_KEYS.includes(key))
+    if (misplaced !== undefined) {
+      throw new HealthzError(`HealthModule.forRootAsync: unknown option "${misplaced}"; health options go in the object useFactory returns: useFactory: () => ({ ${misplaced}: … }).`, { code: 'INVALID_OPTION' })
+    }
+    assertKnownOptions(options, ASYNC_KEYS, 'HealthModule.forRootAsync')
     const { useFactory, inject = [], paths, prefix } = options
+    const where = 'HealthModule.forRootAsync useFactory result'
     const factory = async (...providers: never[]): Promise<HealthOptions> => {
-      const result = await useFactory(...providers)
+      const result: unknown = await useFactory(...providers)
       if (typeof result !== 'object' || result === null) {
         throw new HealthzError(`HealthModule.forRootAsync: useFactory must return the health options object, got ${result === null ? 'null' : typeof result}.`, { code: 'INVALID_OPTION' })
       }
-      return { ...result, paths, prefix }
+      for (const key of ['paths', 'prefix']) {
+        if (key in result) {
+          throw new HealthzError(`${where}: ${key} cannot come from useFactory; give it to forRootAsync itself ({ ${key}, useFactory }), because Nest declares the routes before any provider exists.`, { code: 'INVALID_OPTION' })
+        }
+      }
+      return { ...assertKnownOptions(result, FACTORY_KEYS, where), paths, prefix }
     }
-    return HealthModule.build(toSettings(options), { provide: OPTIONS, useFactory: factory, inject }, options.imports ?? [])
+    return HealthModule.build(toSettings(options, 'HealthModule.forRootAsync'), { provide: OPTIONS, useFactory: factory, inject }, options.imports ?? [])
   }
 
   private static build(settings: Settings, options: Provider, imports: NonNullable<ModuleMetadata['imports']>): DynamicModule {

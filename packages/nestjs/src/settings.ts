@@ -1,6 +1,6 @@
 // The module's own options (what Nest needs to know before any provider exists), validated at
 // `forRoot` / `forRootAsync` so that a mistake fails at the import, with what to change.
-import { HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
 import type { ProbePaths } from '@healthz/core'
 import type { Type } from '@nestjs/common'
 
@@ -54,18 +54,21 @@ export interface Settings {
 }
 
 const DEFAULT_PATHS: Required<ProbePaths> = { liveness: '/livez', readiness: '/readyz', startup: '/startupz' }
+const PATH_KEYS = optionKeys<ProbePaths>({ liveness: true, readiness: true, startup: true })
 
 /** @internal */
-export function toSettings(options: HealthModuleSettings & { paths?: ProbePaths | undefined; prefix?: string | undefined }): Settings {
+export function toSettings(options: HealthModuleSettings & { paths?: ProbePaths | undefined; prefix?: string | undefined }, where: string): Settings {
   const { serve = 'server', started, global = true } = options
+  // The paths are read here, before createHealth sees them: refuse a misspelt one now.
+  if (options.paths !== undefined) assertKnownOptions(options.paths, PATH_KEYS, `${where}: paths`)
   if (serve !== 'server' && serve !== 'controller') {
-    throw new HealthzError(`serve must be 'server' (probes answered ahead of Nest) or 'controller' (inside Nest, before guards); got ${JSON.stringify(serve)}.`, { code: 'INVALID_OPTION' })
+    throw new HealthzError(`serve must be 'server' (probes answered ahead of Nest) or 'controller' (inside Nest, before guards); got ${describeValue(serve)}.`, { code: 'INVALID_OPTION' })
   }
   if (started !== undefined && started !== 'bootstrap' && started !== 'manual') {
-    throw new HealthzError(`started must be 'bootstrap' (open the startup gate once Nest has bootstrapped) or 'manual' (call health.markStarted()); got ${JSON.stringify(started)}.`, { code: 'INVALID_OPTION' })
+    throw new HealthzError(`started must be 'bootstrap' (open the startup gate once Nest has bootstrapped) or 'manual' (call health.markStarted()); got ${describeValue(started)}.`, { code: 'INVALID_OPTION' })
   }
   if (typeof global !== 'boolean') {
-    throw new HealthzError(`global must be true or false, got ${JSON.stringify(global)}.`, { code: 'INVALID_OPTION' })
+    throw new HealthzError(`global must be true or false, got ${describeValue(global)}.`, { code: 'INVALID_OPTION' })
   }
   const prefix = typeof options.prefix === 'string' ? options.prefix.replace(/\/$/, '') : ''
   const routes: string[] = []
