@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { Health } from '@healthz/core'
 import { HealthzError } from '@healthz/core'
 import { drainOnShutdown } from './drain.js'
-import { defaultOnError, probeResponder } from './respond.js'
+import { assertHealth, defaultOnError, probeResponder } from './respond.js'
 
 export { drainOnShutdown, trackConnections } from './drain.js'
 export type { AnyServer, DrainOptions, DrainResult, ServerDrainer } from './drain.js'
@@ -178,15 +178,4 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
 function notFound(_req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
   res.end('not found\n')
-}
-
-function assertHealth(health: unknown, where: string): void {
-  if (
-    typeof health !== 'object' ||
-    health === null ||
-    typeof (health as Health).handle !== 'function' ||
-    typeof (health as Health).matches !== 'function'
-  ) {
-    throw new HealthzError(`${where} expects the object createHealth() returns as its health argument.`, { code: 'INVALID_OPTION' })
-  }
 }

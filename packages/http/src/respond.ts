@@ -4,6 +4,7 @@
 // every response it writes.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { Health, HealthResponse } from '@healthz/core'
+import { HealthzError } from '@healthz/core'
 import type { AnyServer } from './drain.js'
 import { isDraining, seeResponse } from './drain.js'
 
@@ -45,6 +46,7 @@ export interface ProbeResponderOptions {
  * @see createHealthListener, which is this plus passing other requests on.
  */
 export function createProbeResponder(health: Health, options: ProbeResponderOptions = {}): ProbeResponder {
+  assertHealth(health, 'createProbeResponder')
   return probeResponder(health, options.onError ?? defaultOnError, undefined)
 }
 
@@ -131,4 +133,16 @@ function rawHeaders(response: HealthResponse): string[] {
 /** @internal */
 export function defaultOnError(error: Error): void {
   console.error('[healthz]', error)
+}
+
+/** @internal Refuses anything but the object createHealth() returns, naming the function it was given to. */
+export function assertHealth(health: unknown, where: string): void {
+  if (
+    typeof health !== 'object' ||
+    health === null ||
+    typeof (health as Health).handle !== 'function' ||
+    typeof (health as Health).matches !== 'function'
+  ) {
+    throw new HealthzError(`${where} expects the object createHealth() returns as its health argument.`, { code: 'INVALID_OPTION' })
+  }
 }
