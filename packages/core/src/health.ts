@@ -494,9 +494,19 @@ class HealthImpl implements Health {
     return (await this.evaluate(kind, state, options)).report
   }
 
-  private async evaluate(kind: ProbeKind, state: ProbeState, options: ProbeOptions): Promise<Evaluation> {
+  /** Evaluates a probe, and says in which phase it was decided. */
+  private async evaluate(kind: ProbeKind, state: ProbeState, options: ProbeOptions): Promise<Evaluation & { readonly phase: ShutdownPhase }> {
     const { exclude = [], check } = options
-    let { report, basis } = await this.evaluateProbe(kind, state, exclude, check)
+    let phase: ShutdownPhase
+    let report: HealthReport
+    let basis: readonly CheckRunner[] | undefined
+    do {
+      // evaluateProbe reads the phase before its first await. When the phase or the startup gate
+      // moved while the checks ran, the report describes a state that is gone: decide again (a
+      // shutdown answers without running a check; both only move forward, so this ends).
+      phase = this.lifecycle.phase
+      ;({ report, basis } = await this.evaluateProbe(kind, state, exclude, check))
+    } while (phase !== this.lifecycle.phase || report.started !== this.isStarted)
     if (options.verbose === true && kind === 'liveness' && this.runtime !== undefined) {
       report = { ...report, runtime: this.runtime.stats() }
       basis = undefined
@@ -506,7 +516,7 @@ class HealthImpl implements Health {
       state.last = report.status
       this.emit({ type: 'probe', probe: kind, previous, current: report.status })
     }
-    return { report, basis: exclude.length === 0 ? basis : undefined }
+    return { report, basis: exclude.length === 0 ? basis : undefined, phase }
   }
 
   handleCached(request: HealthRequest): HealthResponse | undefined {
@@ -541,8 +551,11 @@ class HealthImpl implements Health {
     }
     const exclude = queryValues(request, 'exclude')
     const verbose = queryValues(request, 'verbose').some((value) => value !== 'false' && value !== '0')
-    const { report, basis } = await this.evaluate(route.probe, this.probes[route.probe], { exclude, check: route.check, verbose })
+    const { report, basis, phase } = await this.evaluate(route.probe, this.probes[route.probe], { exclude, check: route.check, verbose })
     const disclose = typeof this.details === 'function' ? await this.disclose(request) : this.details === 'always'
+    // The phase or the gate moved after the evaluation settled: answer for the state of now
+    // (issue 13: readiness answers 503 from the first moment of draining).
+    if (phase !== this.lifecycle.phase || report.started !== this.isStarted) return this.handle(request)
     const json = toHealthJson(report, { service: this.service, disclose })
     const status = report.status === 'fail' ? 503 : 200
     const queried = request.path.includes('?') || (request.query !== undefined && request.query !== '')
@@ -552,7 +565,7 @@ class HealthImpl implements Health {
     const get = this.respond('GET', status, json)
     if (results.every((result) => result !== undefined)) {
       const head = Object.freeze({ ...get, body: '' })
-      this.rendered.set(request.path, { phase: this.lifecycle.phase, started: this.isStarted, basis, results, get, head })
+      this.rendered.set(request.path, { phase, started: report.started, basis, results, get, head })
       return method === 'HEAD' ? head : get
     }
     return method === 'HEAD' ? { ...get, body: '' } : get

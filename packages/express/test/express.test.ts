@@ -12,6 +12,7 @@ import { createHealth, defineCheck } from '@healthz/core'
 import type { Health } from '@healthz/core'
 import { createHealthMiddleware, listen } from '@healthz/express'
 import { call, visible } from '../../../test-utils/client.js'
+import { drainNow, expectDrainSeesProbeInFlight, GRACE_PERIOD, slowCheck } from '../../../test-utils/drain.js'
 
 const servers: Server[] = []
 afterEach(() => {
@@ -183,6 +184,18 @@ describe.each(frameworks)('%s', (_name, express) => {
       expect(slow.headers.connection).toBe('close')
       expect(result).toMatchObject({ closeFailures: 0, exitCode: 0 })
       agent.destroy()
+    })
+
+    it('issue-13-drain-sees-a-probe-in-flight-when-shutdown-starts', { timeout: GRACE_PERIOD + 5000 }, async () => {
+      const { check, running } = slowCheck()
+      const health = newHealth({ readiness: [check], shutdown: drainNow })
+      health.markStarted()
+      const { port } = await start(health, buildApp)
+      if (_way === 'middleware') {
+        const { drainOnShutdown } = await import('@healthz/express')
+        drainOnShutdown(health, servers[servers.length - 1] as Server)
+      }
+      await expectDrainSeesProbeInFlight({ port, health, running })
     })
   })
 

@@ -38,6 +38,41 @@ export interface ServerDrainer {
 }
 
 /**
+ * The trackers of each server. A response written outside the server's `request` event (a
+ * probe answered by `attachHealth` at `emit`) reaches them through here, whichever was set up first.
+ */
+interface Watcher {
+  readonly draining: boolean
+  see(res: ServerResponse): void
+}
+const watchers = new WeakMap<AnyServer, Watcher[]>()
+
+/**
+ * Whether a drain of the server has begun: a response written now must carry `Connection: close`.
+ * Allocates nothing (the probe fast path asks it on every answer).
+ *
+ * @internal
+ */
+export function isDraining(server: AnyServer): boolean {
+  const list = watchers.get(server)
+  if (list === undefined) return false
+  for (let index = 0; index < list.length; index += 1) if ((list[index] as Watcher).draining) return true
+  return false
+}
+
+/**
+ * Lets every drain of the server see a response that will be written outside its `request`
+ * event: it is counted in flight, asked to close its connection once draining, and its
+ * connection is closed when idle after it.
+ *
+ * @internal
+ */
+export function seeResponse(server: AnyServer, res: ServerResponse): void {
+  const list = watchers.get(server)
+  if (list !== undefined) for (const watcher of list) watcher.see(res)
+}
+
+/**
  * Starts tracking the connections of one or more servers so that they can be drained without
  * dropping a request. Call it as soon as the server exists (before it listens): a connection
  * opened before tracking began is still drained, but only Node's own bookkeeping knows of it.
@@ -68,7 +103,7 @@ export function trackConnections(servers: AnyServer | readonly AnyServer[]): Ser
       })
     }
     server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', onSocket)
-    server.on('request', (_req, res: ServerResponse) => {
+    const see = (res: ServerResponse): void => {
       responses.add(res)
       if (draining) res.setHeader('connection', 'close') // served, then the connection closes
       res.once('close', () => {
@@ -77,7 +112,17 @@ export function trackConnections(servers: AnyServer | readonly AnyServer[]): Ser
         // close that connection as soon as it is idle.
         if (draining) server.closeIdleConnections()
       })
-    })
+    }
+    server.on('request', (_req, res: ServerResponse) => see(res))
+    const watcher: Watcher = {
+      get draining() {
+        return draining
+      },
+      see,
+    }
+    const list = watchers.get(server)
+    if (list === undefined) watchers.set(server, [watcher])
+    else list.push(watcher)
   }
 
   const drain = async (gracePeriod: number): Promise<DrainResult> => {

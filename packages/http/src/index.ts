@@ -4,12 +4,15 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import type { Health, HealthResponse } from '@healthz/core'
+import type { Health } from '@healthz/core'
 import { assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
 import { drainOnShutdown } from './drain.js'
+import { assertHealth, defaultOnError, probeResponder } from './respond.js'
 
 export { drainOnShutdown, trackConnections } from './drain.js'
 export type { AnyServer, DrainOptions, DrainResult, ServerDrainer } from './drain.js'
+export { createProbeResponder, sendHealthResponse } from './respond.js'
+export type { ProbeRequest, ProbeResponder, ProbeResponderOptions } from './respond.js'
 
 /** Options of {@link createHealthListener}. */
 export interface HealthListenerOptions {
@@ -47,36 +50,12 @@ export function createHealthListener(health: Health, options: HealthListenerOpti
   assertHealth(health, 'createHealthListener')
   assertKnownOptions(options, LISTENER_KEYS, 'createHealthListener')
   const fallback = functionOption(options.next, 'next', '(req, res) => void') ?? notFound
-  const onError = guardOnError(functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError)
-  const fail = (res: ServerResponse, error: unknown): void => {
-    onError(error instanceof Error ? error : new Error(String(error)))
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
-    res.end('internal error while probing\n')
-  }
+  // Called at the server's `request` event (or inside a framework's): the drain sees it there.
+  const respond = probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError, undefined)
   return function healthzListener(req, res, next) {
-    const url = req.url ?? '/'
-    let probe: Promise<HealthResponse | undefined>
-    try {
-      // The fast path: an unchanged probe answer straight from memory, no promise, no rendering.
-      const cached = health.handleCached({ method: req.method, path: url })
-      if (cached !== undefined) {
-        sendHealthResponse(res, cached)
-        return
-      }
-      if (!health.matches(url)) {
-        if (next !== undefined) next()
-        else fallback(req, res)
-        return
-      }
-      probe = health.handle({ method: req.method, path: url, headers: req.headers })
-    } catch (error) {
-      fail(res, error)
-      return
-    }
-    probe.then(
-      (response) => (response === undefined ? fallback(req, res) : sendHealthResponse(res, response)),
-      (error: unknown) => fail(res, error),
-    )
+    if (respond(req, res)) return
+    if (next !== undefined) next()
+    else fallback(req, res)
   }
 }
 
@@ -187,32 +166,13 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
   if (options.drain !== undefined && typeof options.drain !== 'boolean') {
     throw new HealthzError(`drain must be true or false, got ${describeValue(options.drain)}.`, { code: 'INVALID_OPTION' })
   }
-  const listenerOptions: HealthListenerOptions = {}
-  if (options.onError !== undefined) listenerOptions.onError = options.onError
-  const listener = createHealthListener(health, listenerOptions)
+  // Answers outside the `request` event: `server` lets the server's drains see these responses.
+  const respond = probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError, server)
   const originalEmit = server.emit
   // Intercepting `emit` (rather than reordering listeners) also covers request listeners the
   // application adds after attaching.
   const emit = function healthzEmit(this: Server, event: string | symbol, req?: unknown, res?: unknown): boolean {
-    if (event === 'request') {
-      const request = req as IncomingMessage
-      const url = request.url ?? '/'
-      let cached: HealthResponse | undefined
-      try {
-        // The fast path, as in the listener: an unchanged answer straight from memory.
-        cached = health.handleCached({ method: request.method, path: url })
-      } catch {
-        cached = undefined // the listener below answers, and reports the error
-      }
-      if (cached !== undefined) {
-        sendHealthResponse(res as ServerResponse, cached)
-        return true
-      }
-      if (health.matches(url)) {
-        listener(request, res as ServerResponse, noop)
-        return true
-      }
-    }
+    if (event === 'request' && respond(req as IncomingMessage, res as ServerResponse)) return true
     // `arguments`, not a rest parameter: no array is built for the events we pass through.
     // eslint-disable-next-line prefer-rest-params
     return Reflect.apply(originalEmit, this, arguments) as boolean
@@ -225,71 +185,12 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
   }
 }
 
-/**
- * Writes a framework-neutral {@link HealthResponse} to a node:http response.
- *
- * @example
- * ```ts
- * const response = await health.handle({ method: req.method, path: req.url ?? '/' })
- * if (response) sendHealthResponse(res, response)
- * ```
- */
-export function sendHealthResponse(res: ServerResponse, response: HealthResponse): void {
-  res.writeHead(response.status, rawHeaders(response))
-  res.end(response.body)
-}
-
-/**
- * The headers as node:http's flat `[name, value, name, value, …]` list, which `writeHead` takes
- * without walking an object. Cached per response object: the core hands out the same object for
- * an unchanged probe answer, so the fast path flattens each answer once.
- */
-const flattened = new WeakMap<HealthResponse, string[]>()
-function rawHeaders(response: HealthResponse): string[] {
-  let raw = flattened.get(response)
-  if (raw === undefined) {
-    raw = []
-    for (const [name, value] of Object.entries(response.headers)) raw.push(name, value)
-    flattened.set(response, raw)
-  }
-  return raw
-}
-
 function notFound(_req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
   res.end('not found\n')
 }
-
-function noop(): void {}
-
-function defaultOnError(error: Error): void {
-  console.error('[healthz]', error)
-}
-
-/** An onError that cannot throw: a failing logger must not leave a probe unanswered. */
-function guardOnError(onError: (error: Error) => void): (error: Error) => void {
-  return (error) => {
-    try {
-      onError(error)
-    } catch (failure) {
-      console.error('[healthz] onError threw while reporting an error', failure, error)
-    }
-  }
-}
-
 /** The `host` option: a host name or address, or undefined for every address. */
 function hostOption(host: unknown): string | undefined {
   if (host === undefined || (typeof host === 'string' && host !== '')) return host
   throw new HealthzError(`host must be a host name or address, got ${describeValue(host)}.`, { code: 'INVALID_OPTION' })
-}
-
-function assertHealth(health: unknown, where: string): void {
-  if (
-    typeof health !== 'object' ||
-    health === null ||
-    typeof (health as Health).handle !== 'function' ||
-    typeof (health as Health).matches !== 'function'
-  ) {
-    throw new HealthzError(`${where} expects the object createHealth() returns as its health argument.`, { code: 'INVALID_OPTION' })
-  }
 }

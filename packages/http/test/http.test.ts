@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createHealth, defineCheck } from '@healthz/core'
 import type { Health } from '@healthz/core'
-import { attachHealth, createHealthListener, createHealthServer } from '@healthz/http'
+import { attachHealth, createHealthListener, createHealthServer, createProbeResponder } from '@healthz/http'
 
 interface Reply {
   status: number
@@ -215,5 +215,34 @@ describe('attachHealth', () => {
 
     detach()
     expect((await call(port, '/livez')).status).toBe(401)
+  })
+})
+
+describe('createProbeResponder', () => {
+  it('answers a probe path, taken from the URL or given by the router, and writes nothing for any other path', async () => {
+    const respond = createProbeResponder(startedHealth({}))
+    const passed: string[] = []
+    const port = await listen(
+      createServer((req, res) => {
+        // A router that mounted the probes under /ops hands the path without its mount.
+        const url = req.url ?? '/'
+        const answered = url.startsWith('/ops/') ? respond(req, res, url.slice('/ops'.length)) : respond(req, res)
+        if (!answered) {
+          passed.push(url)
+          app(req, res)
+        }
+      }),
+    )
+    expect((await call(port, '/livez')).status).toBe(200)
+    expect((await call(port, '/ops/readyz')).status).toBe(200)
+    expect((await call(port, '/ops/readyz', 'HEAD')).body).toBe('')
+    expect((await call(port, '/livez', 'POST')).status).toBe(405)
+    expect((await call(port, '/orders')).status).toBe(401)
+    expect((await call(port, '/ops/orders')).status).toBe(401)
+    expect(passed).toEqual(['/orders', '/ops/orders'])
+  })
+
+  it('refuses a missing health object at construction', () => {
+    expect(() => createProbeResponder(undefined as never)).toThrowError(/createProbeResponder expects the object createHealth\(\) returns/)
   })
 })

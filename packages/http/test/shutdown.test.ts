@@ -162,3 +162,54 @@ describe('shutdown draining in a child process with real signals', () => {
     agent.destroy()
   })
 })
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const checkStarted = (event: Record<string, unknown>): boolean => event.event === 'check-start'
+
+describe('issue 13: SIGTERM while a readiness probe is running its check', () => {
+  // No cache, a cache shorter than the drain delay, and one far longer: none may carry a pass into the drain.
+  it.each([0, 300, 60_000])('issue-13-readiness-503-when-SIGTERM-lands-mid-check (cache %i ms)', async (cache) => {
+    const child = await start({ DRAIN_DELAY: '1200', GRACE_PERIOD: '8000', CHECK_MS: '400', CHECK_CACHE: String(cache) })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const inFlight = get(child.port, '/readyz', agent)
+    await child.waitFor(checkStarted)
+    child.process.kill('SIGTERM')
+    await child.waitFor(phase('draining'))
+
+    // Written after draining began, the answer of the probe that was running its check says so.
+    const first = await inFlight
+    expect(first.status).toBe(503)
+    expect(JSON.parse(first.body)).toMatchObject({ status: 'fail', notes: ['draining'] })
+    // Every later probe of the drain delay too, on the same keep-alive connection, as a balancer probes.
+    const statuses: number[] = []
+    while (!child.events.some(phase('closing'))) {
+      const reply = await get(child.port, '/readyz', agent).catch(() => undefined) // the listener may close meanwhile
+      if (reply === undefined) break
+      statuses.push(reply.status)
+      await sleep(100)
+    }
+    expect(statuses.length).toBeGreaterThan(3)
+    expect(statuses.filter((status) => status !== 503)).toEqual([])
+    expect(await child.exited).toEqual({ code: 0, signal: null })
+    agent.destroy()
+  })
+
+  // With no drain delay the listener closes while the probe is still running: the drain must see
+  // the probe's response (Connection: close), close the connection after it, and end at once.
+  it.each(['listener', 'attach'])('issue-13-drain-sees-a-probe-in-flight-when-SIGTERM-lands (%s)', async (serve) => {
+    const child = await start({ DRAIN_DELAY: '0', GRACE_PERIOD: '10000', CHECK_MS: '300', CHECK_CACHE: '0', SERVE: serve })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const inFlight = get(child.port, '/readyz', agent)
+    await child.waitFor(checkStarted)
+    const signalled = Date.now()
+    child.process.kill('SIGTERM')
+    const reply = await inFlight
+    expect(reply.status).toBe(503)
+    expect(reply.headers.connection).toBe('close')
+    expect(await child.exited).toEqual({ code: 0, signal: null })
+    expect(child.events).not.toContainEqual(expect.objectContaining({ code: 'SERVER_CLOSE_FAILED' }))
+    // Ended by the last connection closing, well before the 10 s grace period would have cut it.
+    expect(Date.now() - signalled).toBeLessThan(5000)
+    agent.destroy()
+  })
+})

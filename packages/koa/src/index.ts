@@ -3,9 +3,10 @@
 // as Koa middleware inside the app's pipeline.
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { finished } from 'node:stream'
 import { assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
-import type { Health, HealthResponse } from '@healthz/core'
-import { attachHealth, sendHealthResponse } from '@healthz/http'
+import type { Health } from '@healthz/core'
+import { attachHealth, createProbeResponder } from '@healthz/http'
 import type { AttachHealthOptions } from '@healthz/http'
 
 export { attachHealth, drainOnShutdown } from '@healthz/http'
@@ -46,21 +47,13 @@ export type HealthMiddleware = (ctx: HealthContext, next: () => Promise<unknown>
  */
 export function createHealthMiddleware(health: Health, options: HealthMiddlewareOptions = {}): HealthMiddleware {
   assertKnownOptions(options, MIDDLEWARE_KEYS, 'createHealthMiddleware')
-  const onError = functionOption(options.onError, 'onError', '(error) => void') ?? ((error: Error) => console.error('[healthz]', error))
+  const onError = functionOption(options.onError, 'onError', '(error) => void')
+  const respond = createProbeResponder(health, onError === undefined ? {} : { onError })
   return async function healthzMiddleware(ctx, next) {
-    let response: HealthResponse | undefined = health.handleCached({ method: ctx.method, path: ctx.url })
-    if (response === undefined) {
-      if (!health.matches(ctx.url)) return next()
-      try {
-        response = await health.handle({ method: ctx.method, path: ctx.url, headers: ctx.req.headers })
-      } catch (error) {
-        onError(error instanceof Error ? error : new Error(String(error)))
-        response = { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'internal error while probing\n' }
-      }
-      if (response === undefined) return next()
-    }
+    if (!respond(ctx.req, ctx.res, ctx.url)) return next()
     ctx.respond = false
-    sendHealthResponse(ctx.res, response)
+    // Settle once the answer is written, as Koa's own responses do for the middleware around this one.
+    if (!ctx.res.writableEnded) await new Promise<void>((resolve) => finished(ctx.res, () => resolve()))
     return undefined
   }
 }

@@ -12,6 +12,7 @@ import { createHealth, defineCheck } from '@healthz/core'
 import type { Health } from '@healthz/core'
 import { createHealthMiddleware, drainOnShutdown, listen } from '@healthz/koa'
 import { call, visible } from '../../../test-utils/client.js'
+import { drainNow, expectDrainSeesProbeInFlight, GRACE_PERIOD, slowCheck } from '../../../test-utils/drain.js'
 
 const servers: Server[] = []
 afterEach(() => {
@@ -184,6 +185,15 @@ describe.each(frameworks)('%s', (_name, Koa) => {
       expect(slow.headers.connection).toBe('close')
       expect(result).toMatchObject({ closeFailures: 0, exitCode: 0 })
       agent.destroy()
+    })
+
+    it('issue-13-drain-sees-a-probe-in-flight-when-shutdown-starts', { timeout: GRACE_PERIOD + 5000 }, async () => {
+      const { check, running } = slowCheck()
+      const health = newHealth({ readiness: [check], shutdown: drainNow })
+      health.markStarted()
+      const { port, server } = await start(health)
+      if (way === 'middleware') drainOnShutdown(health, server)
+      await expectDrainSeesProbeInFlight({ port, health, running })
     })
   })
 })

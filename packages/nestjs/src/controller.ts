@@ -5,8 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { All, Controller, Inject, Injectable, Req, Res, SetMetadata } from '@nestjs/common'
 import type { NestMiddleware, Type } from '@nestjs/common'
-import type { Health, HealthRequest } from '@healthz/core'
-import { sendHealthResponse } from '@healthz/http'
+import type { Health } from '@healthz/core'
+import { createProbeResponder } from '@healthz/http'
+import type { ProbeResponder } from '@healthz/http'
 import { HEALTH, HEALTHZ_PROBE, SETTINGS } from './tokens.js'
 import type { Settings } from './settings.js'
 
@@ -45,30 +46,15 @@ export function toProbePath(health: Health, url: string): string | undefined {
   return undefined
 }
 
+/** @internal The probe responder of `@healthz/http`, reporting to the module's `onError` (set once the health object exists). */
+export function responderFor(health: Health, settings: Settings): ProbeResponder {
+  return createProbeResponder(health, { onError: (error) => settings.onError(error) })
+}
+
 /** @internal Answers a probe on a node response; false when the URL is not a probe path. */
-export function answer(health: Health, settings: Settings, req: AnyRequest, res: ServerResponse): boolean {
+export function answer(respond: ProbeResponder, health: Health, req: AnyRequest, res: ServerResponse): boolean {
   const path = toProbePath(health, req.originalUrl ?? req.url ?? '/')
-  if (path === undefined) return false
-  const request: HealthRequest = { method: req.method, path, headers: req.headers }
-  const fail = (error: unknown): void => {
-    settings.onError(error instanceof Error ? error : new Error(String(error)))
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
-    res.end('internal error while probing\n')
-  }
-  try {
-    const cached = health.handleCached(request)
-    if (cached !== undefined) {
-      sendHealthResponse(res, cached)
-      return true
-    }
-    health.handle(request).then((response) => {
-      if (response === undefined) throw new Error(`no probe answers ${path}`)
-      sendHealthResponse(res, response)
-    }, fail).catch(fail)
-  } catch (error) {
-    fail(error)
-  }
-  return true
+  return path !== undefined && respond(req, res, path)
 }
 
 /**
@@ -78,13 +64,17 @@ export function answer(health: Health, settings: Settings, req: AnyRequest, res:
  * @internal
  */
 export class HealthProbeMiddleware implements NestMiddleware {
+  private readonly respond: ProbeResponder
+
   constructor(
     private readonly health: Health,
-    private readonly settings: Settings,
-  ) {}
+    settings: Settings,
+  ) {
+    this.respond = responderFor(health, settings)
+  }
 
   use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
-    if (!answer(this.health, this.settings, req, res)) next()
+    if (!answer(this.respond, this.health, req, res)) next()
   }
 }
 Injectable()(HealthProbeMiddleware)
@@ -100,15 +90,19 @@ Inject(SETTINGS)(HealthProbeMiddleware, undefined, 1)
  */
 export function createProbeController(routes: readonly string[]): Type<unknown> {
   class HealthProbeController {
+    private readonly respond: ProbeResponder
+
     constructor(
       private readonly health: Health,
-      private readonly settings: Settings,
-    ) {}
+      settings: Settings,
+    ) {
+      this.respond = responderFor(health, settings)
+    }
 
     probe(req: AnyRequest, res: AnyResponse): void {
       const raw = res.raw ?? (res as unknown as ServerResponse)
       res.hijack?.() // Fastify: we write the node response ourselves
-      if (!answer(this.health, this.settings, req.raw ?? req, raw)) {
+      if (!answer(this.respond, this.health, req.raw ?? req, raw)) {
         raw.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
         raw.end('not found\n')
       }

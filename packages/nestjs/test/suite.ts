@@ -13,6 +13,7 @@ import type { Health, HealthChangeEvent } from '@healthz/core'
 import { HEALTH, HEALTHZ_PROBE, HealthModule } from '@healthz/nestjs'
 import type { HealthModuleOptions } from '@healthz/nestjs'
 import { call } from '../../../test-utils/client.js'
+import { drainNow, expectDrainSeesProbeInFlight, GRACE_PERIOD, slowCheck } from '../../../test-utils/drain.js'
 
 type Common = typeof import('@nestjs/common')
 type Core = typeof import('@nestjs/core')
@@ -265,6 +266,12 @@ export function defineSuite(nest: NestKit): void {
         expect(down.status).toBe(503)
         expect(JSON.parse(down.body).checks['postgres:responseTime'][0].output).toMatch(/pool/i)
         expect((await call(port, `${base}/livez`)).status).toBe(200)
+      })
+
+      it('issue-13-drain-sees-a-probe-in-flight-when-shutdown-starts', { timeout: GRACE_PERIOD + 5000 }, async () => {
+        const { check, running } = slowCheck()
+        const { app, port, health } = await start(platform, appModule(forRoot({ readiness: [check], shutdown: drainNow })), setup)
+        await expectDrainSeesProbeInFlight({ port, health, running, path: `${base}/readyz`, shutdown: () => app.close() })
       })
 
       it('drains on app.close(): readiness fails for the drain delay, in-flight and keep-alive requests are answered, then Nest closes', async () => {
