@@ -1,5 +1,6 @@
 // The one error class of healthz: every error we raise carries a `code`, so callers branch on
 // the code and never on message text.
+import { describeValue } from './options.js'
 
 /**
  * Every code a {@link HealthzError} can carry.
@@ -82,7 +83,6 @@ export function isHealthzError(value: unknown): value is HealthzError {
   )
 }
 
-const MAX_DESCRIBED = 200
 
 /**
  * The longest text a check result carries as `output` (and as a string `observedValue` or
@@ -158,23 +158,6 @@ export function boundText(text: string): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text
 }
 
-/**
- * A short, safe preview of any value for a message: strings quoted, the rest as `String()`
- * or JSON would show them, at most 200 characters. Never throws.
- *
- * @internal
- */
-export function preview(value: unknown): string {
-  try {
-    if (typeof value === 'string') return truncate(JSON.stringify(value))
-    if (typeof value === 'object' && value !== null) return truncate(safeJson(value))
-    if (typeof value === 'function') return 'a function'
-    return truncate(String(value))
-  } catch {
-    return 'a value that could not be read'
-  }
-}
-
 function describe(value: unknown): string {
   if (isError(value)) {
     let message: unknown
@@ -186,7 +169,7 @@ function describe(value: unknown): string {
     if (typeof message === 'string' && message !== '') return message
     const name = errorName(value)
     if (message === undefined || message === '') return name
-    return `${name} with a non-string message: ${preview(message)}`
+    return `${name} with a non-string message: ${describeValue(message)}`
   }
   if (typeof value === 'string') return value === '' ? 'rejected with an empty string' : value
   if (value === undefined) return 'rejected with undefined (throw an Error with a message instead)'
@@ -199,9 +182,9 @@ function describe(value: unknown): string {
       message = undefined
     }
     if (typeof message === 'string' && message !== '') return message
-    return `rejected with a non-Error value: ${preview(value)}`
+    return `rejected with a non-Error value: ${describeValue(value)}`
   }
-  return `rejected with a non-Error value: ${preview(value)}`
+  return `rejected with a non-Error value: ${describeValue(value)}`
 }
 
 function errorName(error: Error): string {
@@ -211,22 +194,6 @@ function errorName(error: Error): string {
   } catch {
     return 'Error'
   }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    try {
-      return Object.prototype.toString.call(value)
-    } catch {
-      return 'a value that could not be read'
-    }
-  }
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_DESCRIBED ? `${text.slice(0, MAX_DESCRIBED)}…` : text
 }
 
 /**

@@ -90,11 +90,16 @@ export function describeValue(value: unknown): string {
   let text: string
   try {
     if (typeof value === 'function') text = `function ${value.name || '(anonymous)'}`
+    else if (typeof value === 'bigint' || typeof value === 'symbol') text = String(value)
     else if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) {
       text = `a ${(value as object).constructor?.name ?? 'object'}`
     } else text = JSON.stringify(value) ?? String(value)
   } catch {
-    text = Object.prototype.toString.call(value)
+    try {
+      text = Object.prototype.toString.call(value)
+    } catch {
+      text = 'a value that could not be read'
+    }
   }
   if (text.length <= ECHO_LIMIT) return text
   return `${text.slice(0, ECHO_LIMIT)}…${text.startsWith('"') ? '"' : ''} (${text.length} characters)`

@@ -5,8 +5,8 @@ import type { CheckDefinition, CheckOptions, CheckStatus } from './check.js'
 import { defineCheck } from './check.js'
 import type { Clock } from './clock.js'
 import { clockOption } from './clock.js'
-import { boundText, describeThrown, HealthzError, isError, preview, toError } from './errors.js'
-import { assertKnownOptions, optionKeys } from './options.js'
+import { boundText, describeThrown, HealthzError, isError, toError } from './errors.js'
+import { assertKnownOptions, describeValue, optionKeys } from './options.js'
 
 /** The result of evaluating a check once. */
 export interface CheckResult {
@@ -246,10 +246,10 @@ function take(value: unknown): Taken {
     return { problem: `an Error instead of throwing it: ${describeThrown(value)}`, cause: value }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { problem: Array.isArray(value) ? 'an array' : `${value === null ? 'null' : typeof value} ${preview(value)}` }
+    return { problem: Array.isArray(value) ? 'an array' : `${value === null ? 'null' : typeof value} ${describeValue(value)}` }
   }
   for (const key of Object.keys(value)) {
-    if (!OUTCOME_KEYS.has(key)) return { problem: `an object with the unknown key ${preview(key)}` }
+    if (!OUTCOME_KEYS.has(key)) return { problem: `an object with the unknown key ${describeValue(key)}` }
   }
   const fields: Record<string, unknown> = {}
   for (const key of OUTCOME_KEYS) {
@@ -260,7 +260,7 @@ function take(value: unknown): Taken {
     }
   }
   const { status, observedValue, observedUnit, output } = fields
-  if (status !== undefined && !STATUSES.has(status)) return { problem: `status ${preview(status)} (expected 'pass', 'warn' or 'fail')` }
+  if (status !== undefined && !STATUSES.has(status)) return { problem: `status ${describeValue(status)} (expected 'pass', 'warn' or 'fail')` }
   if (observedValue !== undefined && observedValue !== null && !['string', 'number', 'boolean'].includes(typeof observedValue)) {
     return { problem: `an observedValue of type ${typeof observedValue} (expected a string, number, boolean or null)` }
   }
