@@ -45,7 +45,7 @@ describe('options', () => {
   })
 
   it('fails the app\'s creation when useFactory does not return options', async () => {
-    await expect(create(HealthModule.forRootAsync({ useFactory: () => null as never }))).rejects.toMatchObject({ code: 'INVALID_OPTION', message: /useFactory must return/ })
+    await expect(create(HealthModule.forRootAsync({ useFactory: () => null as never }))).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/useFactory must return/) })
   })
 
   it('answers the probe at the deadline when a check hangs, with one run in flight for many probes', async () => {
