@@ -1,7 +1,7 @@
 // The emitter: a node says "I'm alive" every interval, keeps trying (with backoff) when the
 // transport fails, never has two sends in flight, and says goodbye when it stops.
 import type { Clock, Health } from '@healthz/core'
-import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError, systemClock } from '@healthz/core'
+import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError, MAX_DURATION_MS, systemClock } from '@healthz/core'
 import { encodeHeartbeat, MAX_METADATA_BYTES, MAX_NODE_ID } from './codec.js'
 import type { ListsEveryKey } from './options.js'
 import type { HeartbeatSigning } from './signing.js'
@@ -223,11 +223,20 @@ class Emitter implements HeartbeatEmitter {
     this.cancelNext?.()
     this.cancelNext = undefined
     this.unwatch?.()
-    if (this.inFlight !== undefined) await this.inFlight
-    if (!leave) return
-    this.seq += 1
-    const beat: Heartbeat = { nodeId: this.nodeId, incarnation: this.incarnation, seq: this.seq, sentAt: this.clock.now(), status: 'leaving', metadata: this.safeMetadata() }
-    await this.send(beat)
+    // Someone awaits stop(): hold the process open for as long as it can take (the beat in
+    // flight: status then send, each cut at sendTimeout; then the leaving send), so a script that
+    // awaits it on a hung transport gets its timeout instead of Node's exit 13. The beat timers
+    // themselves stay unref'd: a running emitter never keeps a process alive.
+    const release = this.clock.schedule(noop, Math.min(MAX_DURATION_MS, 3 * this.sendTimeout + 1000), { keepAlive: true })
+    try {
+      if (this.inFlight !== undefined) await this.inFlight
+      if (!leave) return
+      this.seq += 1
+      const beat: Heartbeat = { nodeId: this.nodeId, incarnation: this.incarnation, seq: this.seq, sentAt: this.clock.now(), status: 'leaving', metadata: this.safeMetadata() }
+      await this.send(beat)
+    } finally {
+      release()
+    }
   }
 
   private schedule(ms: number): void {
@@ -362,3 +371,5 @@ class Emitter implements HeartbeatEmitter {
 function invalid(message: string): never {
   throw new HealthzError(message, { code: 'INVALID_OPTION' })
 }
+
+function noop(): void {}
