@@ -1,14 +1,12 @@
 import { createServer } from 'node:http'
-import { createHealth, defineCheck } from '@healthz/core'
+import pg from 'pg'
+import { createHealth } from '@healthz/core'
+import { postgresCheck } from '@healthz/checks/pg'
 import { createHealthServer, drainOnShutdown } from '@healthz/http'
 
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
 // The ping runs in the background every 5 s (as the interval did); probes read the result.
-const postgres = defineCheck({
-  name: 'postgres',
-  componentType: 'datastore',
-  interval: 5000,
-  run: ({ signal }) => db.ping({ signal }),
-})
+const postgres = postgresCheck({ client: pool, interval: 5000 })
 
 const health = createHealth({
   readiness: [postgres],
@@ -22,6 +20,6 @@ await createHealthServer(health, { port: 9000 }).listen()
 
 const server = createServer(app)
 drainOnShutdown(health, server) // what the server.close() handler did, plus idle keep-alive sockets
-health.onShutdown(() => db.end(), { name: 'postgres' })
+health.onShutdown(() => pool.end(), { name: 'postgres' })
 
 server.listen(8080, () => health.markStarted()) // signalReady() for boot; checks do the rest

@@ -1,17 +1,14 @@
 import { Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { HealthModule } from '@healthz/nestjs'
-import { defineCheck } from '@healthz/core'
+import pg from 'pg'
+import { postgresCheck } from '@healthz/checks/pg'
 
-// A dependency (the default kind): it backs readiness, never liveness.
-const postgres = defineCheck({
-  name: 'postgres',
-  componentType: 'datastore',
-  timeout: 500, // the probe answers `fail` at 500 ms even if the database hangs
-  run: async ({ signal }) => {
-    await db.ping({ signal }) // db: your database client; pass the deadline down
-  },
-})
+// The pool the app already queries with: the check borrows a connection per run.
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+// A dependency: it backs readiness, never liveness. At 500 ms the probe answers `fail`, and a
+// query still running then has its connection destroyed, not returned to the pool.
+const postgres = postgresCheck({ client: pool, timeout: 500 })
 
 @Module({
   // /livez, /readyz and /startupz, answered at the HTTP server ahead of Nest's guards and pipes.

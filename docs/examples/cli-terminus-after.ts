@@ -1,13 +1,13 @@
 import { createServer } from 'node:http'
-import { createHealth, defineCheck } from '@healthz/core'
+import pg from 'pg'
+import { createHealth } from '@healthz/core'
+import { postgresCheck } from '@healthz/checks/pg'
 import { createHealthListener, drainOnShutdown } from '@healthz/http'
 
-const postgres = defineCheck({
-  name: 'postgres',
-  componentType: 'datastore',
-  timeout: 500, // the deadline; the signal aborts the ping, the probe answers at 500 ms regardless
-  run: ({ signal }) => db.ping({ signal }),
-})
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+// The deadline: the probe answers at 500 ms, and a query still running then has its connection
+// destroyed; at most one check query is in flight, however many probes arrive.
+const postgres = postgresCheck({ client: pool, timeout: 500 })
 
 const health = createHealth({
   readiness: [postgres], // /readyz; /livez stays process-only, /startupz opens on markStarted()
@@ -20,6 +20,6 @@ const health = createHealth({
 
 const server = createServer(createHealthListener(health, { next: app }))
 drainOnShutdown(health, server) // stop accepting, close idle keep-alive sockets, wait for the rest
-health.onShutdown(() => db.end(), { name: 'postgres' }) // onSignal, run after the drain
+health.onShutdown(() => pool.end(), { name: 'postgres' }) // onSignal, run after the drain
 
 server.listen(8080, () => health.markStarted())

@@ -1,27 +1,19 @@
 // health.ts: the checks and the health object of an "orders" service.
+import { Redis } from 'ioredis'
+import pg from 'pg'
 import { createHealth, defineCheck } from '@healthz/core'
+import { ioredisCheck } from '@healthz/checks/ioredis'
+import { postgresCheck } from '@healthz/checks/pg'
 
-/** A dependency: readiness only. The signal aborts at the deadline; pass it down. */
-export const postgres = defineCheck({
-  name: 'postgres',
-  kind: 'dependency',
-  componentType: 'datastore',
-  timeout: 500,
-  cache: 1000,
-  run: async ({ signal }) => {
-    await db.ping({ signal })
-  },
-})
+// The app's own clients: the checks borrow them (@healthz/checks, one factory per client).
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+const redisClient = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+
+/** A dependency: readiness only. At the 500 ms deadline a query still running loses its connection. */
+export const postgres = postgresCheck({ client: pool, timeout: 500, cache: 1000 })
 
 /** Non-critical: without the cache the service is slower, not down. Fails as `warn`, keeps 200. */
-export const redis = defineCheck({
-  name: 'redis',
-  componentType: 'datastore',
-  critical: false,
-  run: async () => {
-    await redisClient.ping()
-  },
-})
+export const redis = ioredisCheck({ client: redisClient, critical: false })
 
 /** In-process state only, so it may back liveness. */
 export const heap = defineCheck({

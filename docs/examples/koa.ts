@@ -1,21 +1,16 @@
 import Koa from 'koa'
 import { listen } from '@healthz/koa'
-import { createHealth, defineCheck } from '@healthz/core'
+import pg from 'pg'
+import { createHealth } from '@healthz/core'
+import { postgresCheck } from '@healthz/checks/pg'
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
 
 // Readiness follows the database; liveness has no dependency (healthz refuses one there).
 const health = createHealth({
   service: { name: 'orders', version: '1.0.0' },
-  readiness: [
-    defineCheck({
-      name: 'postgres',
-      kind: 'dependency',
-      componentType: 'datastore',
-      timeout: 500,
-      run: async ({ signal }) => {
-        await db.ping({ signal }) // db: your database client; pass the deadline down
-      },
-    }),
-  ],
+  // Borrows a connection from the app's pool; fails at 500 ms, never holding a connection past it.
+  readiness: [postgresCheck({ client: pool, timeout: 500 })],
 })
 
 const app = new Koa()

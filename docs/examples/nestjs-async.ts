@@ -2,7 +2,7 @@ import { Inject, Injectable, Module } from '@nestjs/common'
 import type { OnApplicationShutdown } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import pg from 'pg'
-import { defineCheck } from '@healthz/core'
+import { postgresCheck } from '@healthz/checks/pg'
 import { HealthModule } from '@healthz/nestjs'
 
 export const PG_POOL = Symbol('PG_POOL')
@@ -32,16 +32,8 @@ class DatabaseModule {}
       useFactory: (pool: pg.Pool) => ({
         service: { name: 'orders' },
         // The app's own pool: a probe borrows a connection like any request, never opens one.
-        readiness: [
-          defineCheck({
-            name: 'postgres',
-            kind: 'dependency',
-            componentType: 'datastore',
-            run: async () => {
-              await pool.query('SELECT 1')
-            },
-          }),
-        ],
+        // At the deadline (500 ms) a query still running has its connection destroyed.
+        readiness: [postgresCheck({ client: pool })],
         shutdown: { drainDelay: 10_000, gracePeriod: 10_000 },
       }),
     }),

@@ -1,18 +1,22 @@
-import { statfs } from 'node:fs/promises'
 import { Module } from '@nestjs/common'
-import { defineCheck } from '@healthz/core'
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import { diskSpaceCheck, heapCheck, httpCheck } from '@healthz/checks'
+import { ioredisCheck } from '@healthz/checks/ioredis'
+import { postgresCheck } from '@healthz/checks/pg'
 import { HealthModule } from '@healthz/nestjs'
 
-// The application's own clients, provided by its modules (stand-ins here): the checks borrow them.
-const DB = Symbol('DB')
-const REDIS = Symbol('REDIS')
+// The application's own clients, provided by its modules: the checks borrow them and never open
+// connections of their own.
+export const PG_POOL = Symbol('PG_POOL')
+export const REDIS = Symbol('REDIS')
 
 @Module({
   providers: [
-    { provide: DB, useValue: db },
-    { provide: REDIS, useValue: redisClient },
+    { provide: PG_POOL, useFactory: () => new pg.Pool({ connectionString: process.env.DATABASE_URL }) },
+    { provide: REDIS, useFactory: () => new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') },
   ],
-  exports: [DB, REDIS],
+  exports: [PG_POOL, REDIS],
 })
 class ClientsModule {}
 
@@ -21,62 +25,23 @@ class ClientsModule {}
     ClientsModule,
     HealthModule.forRootAsync({
       imports: [ClientsModule],
-      inject: [DB, REDIS],
-      useFactory: (database: typeof db, redis: typeof redisClient) => ({
+      inject: [PG_POOL, REDIS],
+      useFactory: (pool: pg.Pool, redis: Redis) => ({
         service: { name: 'orders' },
         readiness: [
-          // TypeOrmHealthIndicator.pingCheck('database') / PrismaHealthIndicator.pingCheck(…)
-          defineCheck({
-            name: 'database',
-            componentType: 'datastore',
-            run: async ({ signal }) => {
-              await database.ping({ signal })
-            },
-          }),
+          // TypeOrmHealthIndicator.pingCheck('database') over Postgres: a query still running at the
+          // deadline has its connection destroyed, not returned to the pool.
+          postgresCheck({ client: pool, name: 'database' }),
           // MicroserviceHealthIndicator.pingCheck('redis', { transport: Transport.REDIS, … })
-          defineCheck({
-            name: 'redis',
-            componentType: 'datastore',
-            run: async () => {
-              await redis.ping()
-            },
-          }),
+          ioredisCheck({ client: redis }),
           // HttpHealthIndicator.pingCheck('billing', url): the deadline aborts the request.
-          defineCheck({
-            name: 'billing-api',
-            componentType: 'component',
-            critical: false, // a failure reports warn and keeps readiness at 200
-            run: async ({ signal }) => {
-              const response = await fetch('https://billing.internal/healthz', { signal })
-              if (!response.ok) throw new Error(`billing answered ${response.status}`)
-            },
-          }),
+          httpCheck({ name: 'billing-api', url: 'https://billing.internal/healthz', critical: false }), // warn, 200
           // DiskHealthIndicator.checkStorage('disk', { path: '/', thresholdPercent: 0.9 })
-          defineCheck({
-            name: 'disk',
-            kind: 'process',
-            componentType: 'system',
-            measurement: 'utilization',
-            cache: 10_000,
-            run: async () => {
-              const disk = await statfs('/')
-              const used = 1 - disk.bavail / disk.blocks
-              return { status: used < 0.9 ? 'pass' : 'fail', observedValue: Math.round(used * 100), observedUnit: 'percent' }
-            },
-          }),
+          diskSpaceCheck({ path: '/', failBelowRatio: 0.1 }),
         ],
         liveness: [
           // MemoryHealthIndicator.checkHeap('heap', 300 * 1024 * 1024): a process check, allowed in liveness.
-          defineCheck({
-            name: 'heap',
-            kind: 'process',
-            componentType: 'system',
-            measurement: 'utilization',
-            run: () => {
-              const used = process.memoryUsage().heapUsed
-              return { status: used < 300 * 1024 * 1024 ? 'pass' : 'fail', observedValue: used, observedUnit: 'bytes' }
-            },
-          }),
+          heapCheck({ failAboveBytes: 300 * 1024 * 1024 }),
         ],
         // TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 10_000 }): here readiness also fails meanwhile.
         shutdown: { drainDelay: 10_000 },

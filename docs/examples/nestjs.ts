@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
-import { defineCheck } from '@healthz/core'
+import pg from 'pg'
+import { postgresCheck } from '@healthz/checks/pg'
 import { HealthModule } from '@healthz/nestjs'
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
 
 @Module({
   imports: [
@@ -9,16 +12,8 @@ import { HealthModule } from '@healthz/nestjs'
     // interceptor or pipe ever sees a probe.
     HealthModule.forRoot({
       service: { name: 'orders', version: '1.0.0' },
-      readiness: [
-        defineCheck({
-          name: 'postgres',
-          kind: 'dependency',
-          componentType: 'datastore',
-          run: async ({ signal }) => {
-            await db.ping({ signal }) // db: your database client; pass the deadline down
-          },
-        }),
-      ],
+      // Borrows a connection from the app's pool per run; fails at the 500 ms default deadline.
+      readiness: [postgresCheck({ client: pool })],
     }),
   ],
 })

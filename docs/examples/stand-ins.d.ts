@@ -3,8 +3,6 @@
 
 /** The application's database client (a pool); `ping` honours an AbortSignal, `end` closes the pool. */
 declare const db: { ping(options: { signal: AbortSignal }): Promise<void>; end(): Promise<void> }
-/** The application's Redis client (ioredis-like: `ping()` takes no signal). */
-declare const redisClient: { ping(): Promise<string> }
 /** A Kafka admin client (kafkajs-like). */
 declare const kafkaAdmin: { describeCluster(): Promise<unknown> }
 /** The application's migration runner. */

@@ -1,6 +1,7 @@
 // The orders service behind examples/express and examples/koa: everything that is not about the
-// framework. The Postgres pool is the application's own, the readiness check borrows from it like
-// any request does (no connection per probe), and the health object drains on SIGTERM/Ctrl-C.
+// framework. The Postgres pool is the application's own, the readiness check (postgresCheck from
+// @healthz/checks) borrows from it like any request does (no connection per probe), and the
+// health object drains on SIGTERM/Ctrl-C.
 //
 // Environment:
 //   PORT           port to listen on (default 3000; 0 picks a free one)
@@ -16,7 +17,8 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { userInfo } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { createHealth, defineCheck, redact } from '@healthz/core'
+import { createHealth, redact } from '@healthz/core'
+import { postgresCheck } from '@healthz/checks/pg'
 
 export const config = {
   port: numberFromEnv('PORT', 3000),
@@ -53,29 +55,17 @@ export function createPool(applicationName) {
   return pool
 }
 
-/** Readiness only: a dependency may never back liveness (createHealth refuses it). */
-export function postgresCheck(pool) {
-  return defineCheck({
-    name: 'postgres',
-    kind: 'dependency',
-    componentType: 'datastore',
-    timeout: 500, // the probe reports fail at 500 ms, whether or not the query has returned
-    cache: 1000, // a burst of probes costs one query per second
-    // pg takes no AbortSignal; query_timeout gives up on the query at the same deadline and
-    // drops its connection from the pool, so a stalled connection is not reused.
-    run: async () => {
-      await pool.query({ text: 'SELECT 1', query_timeout: 500 })
-    },
-  })
-}
-
 // --- Health -------------------------------------------------------------------------------------
 
 /** The health object: readiness follows Postgres; shutdown drains, then closes the pool. */
 export function createOrdersHealth(name, pool) {
   const health = createHealth({
     service: { name, version: '1.0.0' },
-    readiness: [postgresCheck(pool)],
+    // Readiness only: a dependency may never back liveness (createHealth refuses it). The check
+    // borrows a connection from the app's pool (never opens its own); the probe reports fail at
+    // the 500 ms deadline, a query still running then has its connection destroyed instead of
+    // returned to the pool, and at most one check query is in flight however many probes arrive.
+    readiness: [postgresCheck({ client: pool, timeout: 500, cache: 1000 })],
     // On SIGTERM or Ctrl-C: readiness fails at once while the app keeps serving for drainDelay,
     // then the server stops accepting, in-flight requests finish, and the hooks run.
     shutdown: { drainDelay: config.drainSeconds * 1000, gracePeriod: 5000 },

@@ -4,7 +4,7 @@ import { Controller, Get, Inject, Injectable, Module, UnauthorizedException } fr
 import type { CanActivate, ExecutionContext } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core'
 import type pg from 'pg'
-import { defineCheck } from '@healthz/core'
+import { postgresCheck } from '@healthz/checks/pg'
 import { HealthModule } from '@healthz/nestjs'
 import { DatabaseModule, PG_POOL } from './database.js'
 
@@ -42,16 +42,9 @@ class OrdersController {
       useFactory: (pool: pg.Pool) => ({
         service: { name: 'orders', version: '1.0.0' },
         readiness: [
-          defineCheck({
-            name: 'postgres',
-            kind: 'dependency',
-            componentType: 'datastore',
-            timeout: 500,
-            // The app's pool: a probe borrows a connection like a request, never opens one of its own.
-            run: async () => {
-              await pool.query('SELECT 1')
-            },
-          }),
+          // The app's pool: a probe borrows a connection like a request, never opens one of its own;
+          // at the 500 ms deadline the probe fails and a query still running loses its connection.
+          postgresCheck({ client: pool, timeout: 500 }),
         ],
         // On Kubernetes: readiness periodSeconds × failureThreshold (see docs/probes.md).
         shutdown: { drainDelay: Number(process.env.DRAIN_MS ?? 2000), gracePeriod: 10_000 },

@@ -150,15 +150,22 @@ const DEFINED = new WeakSet<CheckDefinition>()
  * to put into `readiness`, `liveness` or `startup` of {@link createHealth}.
  *
  * @throws {HealthzError} `INVALID_CHECK` when an option is wrong, with what to change.
+ * For `pg`, `mysql2`, Redis, RabbitMQ, NATS, MQTT, HTTP, disk and memory, use the factories
+ * of `@healthz/checks` (`postgresCheck`, …): they hold the deadline end to end. `defineCheck`
+ * is for the rest.
+ *
  * @example
  * ```ts
- * const postgres = defineCheck({
- *   name: 'postgres',
+ * const search = defineCheck({
+ *   name: 'search',
  *   componentType: 'datastore',
- *   // The probe reports fail at the deadline even if the client ignores the signal.
- *   run: async () => { await pool.query('SELECT 1') },
+ *   timeout: 500,
+ *   // searchClient: a client whose ping honours an AbortSignal. The probe reports fail at the
+ *   // deadline even if a client ignores the signal; passing it down stops the work too.
+ *   run: async ({ signal }) => { await searchClient.ping({ signal }) },
  * })
  * ```
+ * @see https://github.com/healthz/healthz/blob/main/docs/writing-checks.md
  */
 export function defineCheck(options: CheckOptions): CheckDefinition {
   if (isCheckDefinition(options)) return options

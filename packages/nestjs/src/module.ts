@@ -188,7 +188,7 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
    *   imports: [DatabaseModule],
    *   inject: [PG_POOL],
    *   useFactory: (pool: Pool) => ({
-   *     readiness: [defineCheck({ name: 'postgres', run: () => pool.query('SELECT 1') })],
+   *     readiness: [postgresCheck({ client: pool })], // from '@healthz/checks/pg'
    *   }),
    * })
    * ```
