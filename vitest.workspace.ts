@@ -29,8 +29,8 @@ export const projects = [
     })),
   // The testing guide's sample (docs/examples/testing.ts) runs as written.
   { test: { name: 'docs', root: root('./docs'), include: ['examples/testing.ts'] }, resolve: { alias } },
-  // Cross-package tests on the built packages in child processes (issue 13's rolling restart).
-  { test: { name: 'rolling', root: root('./tests'), include: ['**/*.test.ts'] }, resolve: { alias } },
+  // Cross-package tests: the rolling restart on the built packages in child processes, and what the docs teach.
+  { test: { name: 'repo', root: root('./tests'), include: ['**/*.test.ts'] }, resolve: { alias } },
   { test: { name: 'examples', root: root('./examples'), include: ['**/*.test.ts'], exclude: ['**/node_modules/**'] }, resolve: { alias } },
 ]
 
