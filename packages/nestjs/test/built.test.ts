@@ -8,9 +8,12 @@ import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { build } from 'esbuild'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { call } from '../../../test-utils/client.js'
 import type { Reply } from '../../../test-utils/client.js'
+
+// Each test starts a Nest app in a child process and waits through real drain delays: seconds on a busy machine.
+vi.setConfig({ testTimeout: 30_000 })
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 const BUNDLE = here('./.out/app.mjs')
