@@ -85,8 +85,10 @@ export function executeCheck(check: CheckDefinition, clock: Clock, options: Exec
       `timed out after ${check.timeout} ms (the check did not settle before its deadline)${note === undefined ? '' : `: ${note}`}`,
       { code: 'CHECK_TIMEOUT' },
     )
+    // The result is taken before the abort: nothing the check's listeners do can change it.
+    const result = failed(check, start, clock.now(), error)
     controller.abort(error)
-    finish(failed(check, start, clock.now(), error))
+    finish(result)
   }
   cancelDeadline = clock.schedule(expire, check.timeout, held ? { keepAlive: true } : undefined)
   // Never throws: it may be called from a callback the check registered, where a throw would

@@ -117,6 +117,24 @@ describe('what the check was waiting on', () => {
     expect((await result).output).toBe('timed out after 100 ms (the check did not settle before its deadline): waiting on the server')
   })
 
+  it('the result is taken before the abort: a listener that rewrites the reason changes nothing in the output', async () => {
+    const result = runCheck(
+      defineCheck({
+        name: 'db',
+        timeout: 100,
+        run: ({ progress, signal }) => {
+          progress('waiting on the server')
+          signal.addEventListener('abort', () => {
+            ;(signal.reason as Error).message += ': rewritten'
+          })
+          return hang()
+        },
+      }),
+    )
+    await vi.advanceTimersByTimeAsync(100)
+    expect((await result).output).toBe('timed out after 100 ms (the check did not settle before its deadline): waiting on the server')
+  })
+
   it('a note means nothing unless the deadline passes first', async () => {
     const result = await runCheck(
       defineCheck({
