@@ -26,22 +26,19 @@ export type CheckKind = 'process' | 'dependency'
  *
  * @example
  * ```ts
- * const orders = defineCheck({
- *   name: 'orders-db',
+ * // searchClient: a client whose calls take a signal and a relative timeout.
+ * const search = defineCheck({
+ *   name: 'search',
  *   timeout: 500,
  *   run: async ({ signal, timeout, progress }) => {
- *     progress('waiting for a pool connection')
- *     const connection = await pool.acquire({ signal })
- *     try {
- *       progress('SELECT 1 sent; no answer yet')
- *       await connection.query({ text: 'SELECT 1', timeoutMs: timeout })
- *     } finally {
- *       connection.release()
- *     }
+ *     progress('waiting for a search node')
+ *     const node = await searchClient.pickNode({ signal })
+ *     progress(`no answer from ${node.id} to its health request`)
+ *     await node.health({ signal, timeoutMs: timeout })
  *   },
  * })
  * // At the deadline: "timed out after 500 ms (the check did not settle before its deadline):
- * // SELECT 1 sent; no answer yet"
+ * // no answer from search-2 to its health request"
  * ```
  */
 export interface CheckContext {
@@ -60,7 +57,8 @@ export interface CheckContext {
   /**
    * The run's budget in ms: from the moment `run` is called to {@link CheckContext.deadline}
    * (the check's `timeout`). For clients that take a relative timeout, such as node-postgres
-   * `query_timeout`.
+   * `query_timeout`. It is counted from the start of the run: after a wait, less is left, and
+   * the signal still aborts at the deadline.
    */
   readonly timeout: number
   /**
