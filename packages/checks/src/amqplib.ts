@@ -101,7 +101,7 @@ export function amqpCheck(options: AmqpCheckOptions): CheckDefinition {
         throw checkFailed('rabbitmq check failed', error)
       }
     })(),
-    abandon: () => 'no answer from the broker yet; the next run waits on this request instead of sending another',
+    waitingOn: 'no answer from the broker yet; the next run waits on this request instead of sending another',
   })
   return buildCheck({ name: 'rabbitmq', kind: 'dependency', componentType: 'component' }, options, deadlineRun(attempt), OWN)
 }

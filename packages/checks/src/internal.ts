@@ -1,7 +1,7 @@
 // What every factory shares: option validation, error wording, and the one mechanism that makes
 // a check honour its deadline without piling up work on a dependency that has stopped answering.
-import type { CheckDefinition, CheckKind, CheckOptions, CheckRun, OptionKeys } from '@healthz/core'
-import { assertKnownOptions, defineCheck, HealthzError, isHealthzError, redact } from '@healthz/core'
+import type { CheckContext, CheckDefinition, CheckKind, CheckOptions, CheckRun, OptionKeys } from '@healthz/core'
+import { assertKnownOptions, defineCheck, HealthzError, redact } from '@healthz/core'
 
 /**
  * Options every check factory takes besides its own: what `defineCheck` takes, minus `run` and
@@ -98,20 +98,26 @@ export function hasMethod(value: unknown, name: string): boolean {
  * connection still being opened, a command queued on a shared client), makes sure that what
  * arrives later is handed back at once unless a later run has started watching again.
  */
-export interface Flight<T> {
-  readonly promise: Promise<T>
+export interface Flight {
   /** Whether a run is waiting on this attempt right now. */
   readonly watched: boolean
+  /**
+   * Says what the attempt is waiting on now (`'pool exhausted: …'`), for the run watching it
+   * and for every run that joins it later: core ends the timeout's message with it.
+   */
+  progress(note: string | undefined): void
 }
 
 /** @internal What a factory implements: one attempt, and what to do when nobody waits any more. */
 export interface Attempt<T> {
   promise: Promise<T>
   /**
-   * Called each time the run waiting on this attempt passes its deadline. Returns what the
-   * attempt was stuck on (`'pool exhausted: …'`), added to the timeout's message.
+   * What the attempt waits on from its start, for a timeout's message (`'no PONG yet; …'`). An
+   * attempt that moves through phases calls `flight.progress()` instead.
    */
-  abandon(): string | undefined
+  readonly waitingOn?: string
+  /** Called each time the run waiting on this attempt passes its deadline: let go of what it holds. */
+  abandon?(): void
   /**
    * Whether `abandon()` ends the attempt (an aborted request, a destroyed socket): the next run
    * then starts a fresh attempt instead of waiting on this one. @default false
@@ -119,58 +125,68 @@ export interface Attempt<T> {
   readonly endsOnAbandon?: boolean
 }
 
+/** The state behind a {@link Flight}: the runs waiting on it now, and its latest note. */
+interface Tracked<T> {
+  attempt: Attempt<T>
+  readonly watchers: Set<CheckContext>
+  note: string | undefined
+}
+
 /**
  * @internal Turns an attempt factory into a check `run` that:
  * - waits on the attempt until it settles or the run's deadline passes, whichever comes first;
  * - never starts a second attempt while one is unsettled: the next run joins it instead, so a
  *   stalled dependency sees at most one ping from this check, however many probes time out;
- * - says at the deadline what it was stuck on;
+ * - tells each run's context what the attempt is waiting on, so core can say it at the deadline;
  * - removes its abort listener when done, so nothing stays attached to the signal.
  */
-export function deadlineRun<T>(start: (flight: Flight<T>, signal: AbortSignal) => Attempt<T>, onPass: (value: T) => ReturnType<CheckRun> = () => undefined): CheckRun {
-  let current: { attempt: Attempt<T>; flight: { promise: Promise<T>; watched: boolean } } | undefined
-  return async ({ signal }) => {
+export function deadlineRun<T>(start: (flight: Flight, context: CheckContext) => Attempt<T>, onPass: (value: T) => ReturnType<CheckRun> = () => undefined): CheckRun {
+  let current: Tracked<T> | undefined
+  return async (context) => {
+    const { signal } = context
     if (signal.aborted) throw abortReason(signal)
     let entry = current
     if (entry === undefined) {
-      const flight = { promise: undefined as unknown as Promise<T>, watched: true }
-      let attempt: Attempt<T>
+      const tracked: Tracked<T> = { attempt: undefined as unknown as Attempt<T>, watchers: new Set([context]), note: undefined }
+      const flight: Flight = {
+        get watched() {
+          return tracked.watchers.size > 0
+        },
+        progress(note) {
+          tracked.note = note
+          for (const watcher of tracked.watchers) watcher.progress(note)
+        },
+      }
       try {
-        attempt = start(flight, signal)
+        tracked.attempt = start(flight, context)
       } catch (error) {
         throw checkFailed('could not start', error)
       }
-      flight.promise = attempt.promise
-      const created = { attempt, flight }
-      entry = created
-      current = created
+      if (tracked.attempt.waitingOn !== undefined && tracked.note === undefined) flight.progress(tracked.attempt.waitingOn)
+      entry = tracked
+      current = tracked
       // Nobody may be waiting when it settles: never an unhandled rejection.
       const settled = (): void => {
-        if (current === created) current = undefined
+        if (current === tracked) current = undefined
       }
-      attempt.promise.then(settled, settled)
+      tracked.attempt.promise.then(settled, settled)
     }
     const joined = entry
-    joined.flight.watched = true
+    joined.watchers.add(context)
+    context.progress(joined.note)
     let value: T
     try {
       value = await new Promise<T>((resolve, reject) => {
+        // Runs after core has read this run's note: it only lets go of what the attempt holds.
         const onAbort = (): void => {
-          joined.flight.watched = false
+          joined.watchers.delete(context)
           if (joined.attempt.endsOnAbandon === true && current === joined) current = undefined
-          let detail: string | undefined
           try {
-            detail = joined.attempt.abandon()
+            joined.attempt.abandon?.()
           } catch {
-            detail = undefined
+            // Letting go is best effort; the run fails at its deadline either way.
           }
-          const reason = abortReason(signal)
-          // The abort listeners run inside core's deadline handler, before it reads the
-          // timeout's message for the report: what the check was stuck on belongs there.
-          if (detail !== undefined && isHealthzError(reason) && reason.code === 'CHECK_TIMEOUT') {
-            reason.message = redact(`${reason.message}: ${detail}`)
-          }
-          reject(reason)
+          reject(abortReason(signal))
         }
         signal.addEventListener('abort', onAbort, { once: true })
         joined.attempt.promise.then(
@@ -185,7 +201,7 @@ export function deadlineRun<T>(start: (flight: Flight<T>, signal: AbortSignal) =
         )
       })
     } finally {
-      joined.flight.watched = false
+      joined.watchers.delete(context)
     }
     return onPass(value)
   }
@@ -203,7 +219,7 @@ function abortReason(signal: AbortSignal): Error {
  */
 export function redisPing(notReady: string | undefined, ping: () => Promise<unknown>): Attempt<void> {
   if (notReady !== undefined) {
-    return { promise: Promise.reject(checkFailed('redis not connected', notReady)), abandon: () => undefined }
+    return { promise: Promise.reject(checkFailed('redis not connected', notReady)) }
   }
   return {
     promise: ping().then(
@@ -214,6 +230,6 @@ export function redisPing(notReady: string | undefined, ping: () => Promise<unkn
         throw checkFailed('redis ping failed', error)
       },
     ),
-    abandon: () => 'no PONG yet; the next run waits on this PING instead of sending another',
+    waitingOn: 'no PONG yet; the next run waits on this PING instead of sending another',
   }
 }

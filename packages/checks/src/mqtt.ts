@@ -66,7 +66,7 @@ export function mqttCheck(options: MqttCheckOptions): CheckDefinition {
         else reject(checkFailed('mqtt publish failed', error))
       })
     }),
-    abandon: () => 'no PUBACK yet; the next run waits on this message instead of publishing another',
+    waitingOn: 'no PUBACK yet; the next run waits on this message instead of publishing another',
   })
   return buildCheck({ name: 'mqtt', kind: 'dependency', componentType: 'component' }, options, deadlineRun(attempt), OWN)
 }

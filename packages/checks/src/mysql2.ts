@@ -95,7 +95,7 @@ interface PoolInternals {
   _connectionQueue?: { toArray?: () => unknown[]; removeOne?: (index: number) => unknown }
 }
 
-function poolAttempt(pool: Mysql2PoolLike, flight: Flight<void>): Attempt<void> {
+function poolAttempt(pool: Mysql2PoolLike, flight: Flight): Attempt<void> {
   let phase: 'waiting' | 'pinging' | 'done' = 'waiting'
   let held: Mysql2PoolConnectionLike | undefined
   let fail: (error: Error) => void = () => undefined
@@ -134,6 +134,8 @@ function poolAttempt(pool: Mysql2PoolLike, flight: Flight<void>): Attempt<void> 
         return
       }
       phase = 'pinging'
+      // Shown only if the deadline passes first, and abandon() destroys the connection then.
+      flight.progress('no answer to the ping; its connection was destroyed')
       connection.ping((pingError) => {
         const wasDone = phase === 'done'
         phase = 'done'
@@ -147,6 +149,13 @@ function poolAttempt(pool: Mysql2PoolLike, flight: Flight<void>): Attempt<void> 
       })
     }
     pool.getConnection(waiter)
+    if (phase !== 'waiting' || waiter === undefined) return // answered at once
+    const waiting = queued(pool, waiter)
+    flight.progress(
+      waiting === undefined
+        ? 'still waiting for a connection (being opened, or the pool is exhausted)'
+        : `pool exhausted: no connection free (${waiting.items.length - 1} other waiting)`,
+    )
   })
   return {
     promise,
@@ -154,27 +163,28 @@ function poolAttempt(pool: Mysql2PoolLike, flight: Flight<void>): Attempt<void> 
       if (phase === 'pinging') {
         phase = 'done'
         letGo(true)
-        const detail = 'no answer to the ping; its connection was destroyed'
-        fail(checkFailed('mysql ping', detail))
-        return detail
+        fail(checkFailed('mysql ping', 'no answer to the ping; its connection was destroyed'))
+        return
       }
-      if (phase === 'waiting' && waiter !== undefined) {
-        const queue = (pool as PoolInternals)._connectionQueue
-        const items = typeof queue?.toArray === 'function' ? queue.toArray() : []
-        const index = items.indexOf(waiter)
-        if (index !== -1 && typeof queue?.removeOne === 'function') {
-          queue.removeOne(index)
-          waiter = undefined
-          phase = 'done'
-          const detail = `pool exhausted: no connection free (${items.length - 1} other waiting)`
-          fail(checkFailed('mysql ping', detail))
-          return detail
-        }
-        return 'still waiting for a connection (being opened, or the pool is exhausted)'
+      const waiting = phase === 'waiting' && waiter !== undefined ? queued(pool, waiter) : undefined
+      if (waiting !== undefined) {
+        // Exhausted pool: stop waiting in its queue, so probes never pile up waiters.
+        waiting.remove()
+        waiter = undefined
+        phase = 'done'
+        fail(checkFailed('mysql ping', 'pool exhausted: left the wait queue at the deadline'))
       }
-      return undefined
     },
   }
+}
+
+/** Where `waiter` sits in the pool's wait queue, if it is there and can be taken out. */
+function queued(pool: Mysql2PoolLike, waiter: unknown): { items: unknown[]; remove: () => void } | undefined {
+  const queue = (pool as PoolInternals)._connectionQueue
+  const items = typeof queue?.toArray === 'function' ? queue.toArray() : []
+  const index = items.indexOf(waiter)
+  if (index === -1 || typeof queue?.removeOne !== 'function') return undefined
+  return { items, remove: () => queue.removeOne?.(index) }
 }
 
 function connectionAttempt(connection: Mysql2ConnectionLike): Attempt<void> {
@@ -183,8 +193,6 @@ function connectionAttempt(connection: Mysql2ConnectionLike): Attempt<void> {
       connection.ping((error) => (error === null || error === undefined ? resolve() : reject(checkFailed('mysql ping failed', error))))
     }),
     // The application's own connection is never destroyed by a health check.
-    abandon() {
-      return 'no answer yet; the next run waits on this one instead of sending another'
-    },
+    waitingOn: 'no answer yet; the next run waits on this one instead of sending another',
   }
 }

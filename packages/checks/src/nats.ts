@@ -54,7 +54,7 @@ export function natsCheck(options: NatsCheckOptions): CheckDefinition {
         throw checkFailed('nats ping failed', error)
       }
     })(),
-    abandon: () => 'no PONG yet; the next run waits on this PING instead of sending another',
+    waitingOn: 'no PONG yet; the next run waits on this PING instead of sending another',
   })
   return buildCheck({ name: 'nats', kind: 'dependency', componentType: 'component' }, options, deadlineRun(attempt), OWN)
 }

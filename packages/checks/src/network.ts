@@ -67,13 +67,13 @@ export function httpCheck(options: HttpCheckOptions): CheckDefinition {
       }
       if (!accepts(response.status)) throw checkFailed(`${method} ${href}`, `answered ${response.status}, expected ${describeExpected(expectedStatus)}`)
     })(),
-    abandon: () => undefined, // the request was aborted with the run's signal
+    // Nothing to let go of: fetch was aborted with the run's signal.
     endsOnAbandon: true,
   })
   return buildCheck(
     { name: 'http', kind: 'dependency', componentType: 'component' },
     options,
-    deadlineRun((_flight, signal) => attempt(signal)),
+    deadlineRun((_flight, { signal }) => attempt(signal)),
     ['url', 'method', 'headers', 'expectedStatus'],
   )
 }
@@ -135,9 +135,10 @@ export function tcpCheck(options: TcpCheckOptions): CheckDefinition {
         })
         socket.once('close', () => reject(checkFailed(`tcp ${host}:${port}`, 'connection attempt abandoned at the deadline')))
       }),
+      // Shown only if the deadline passes first, and abandon() destroys the socket then.
+      waitingOn: 'connection attempt still pending; it was destroyed',
       abandon() {
         socket.destroy()
-        return 'connection attempt still pending; it was destroyed'
       },
       endsOnAbandon: true,
     }
@@ -198,10 +199,10 @@ export function dnsCheck(options: DnsCheckOptions): CheckDefinition {
         throw checkFailed(`dns ${rrtype} ${hostname} failed`, error)
       },
     ),
+    waitingOn: 'no answer from the DNS server; the query was cancelled',
     abandon() {
       // The resolver is this check's own, so cancelling it cancels only this check's query.
       resolver.cancel()
-      return 'no answer from the DNS server; the query was cancelled'
     },
     endsOnAbandon: true,
   })

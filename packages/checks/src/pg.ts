@@ -72,15 +72,13 @@ export function postgresCheck(options: PostgresCheckOptions): CheckDefinition {
   if (typeof query !== 'string' || query.trim() === '') throw invalidOption(`postgresCheck: query must be a non-empty SQL string, got ${describeValue(query)}.`)
   const pool = isPool(client) ? client : undefined
   const defaults = { name: 'postgres', kind: 'dependency', componentType: 'datastore' } as const
-  let timeout = 0
-  const definition = buildCheck(
+  return buildCheck(
     defaults,
     options,
-    deadlineRun<void>((flight) => (pool !== undefined ? poolAttempt(pool, query, flight) : clientAttempt(client as PgClientLike, query, timeout))),
+    // The Client's query_timeout is the run's own budget, handed down in its context.
+    deadlineRun<void>((flight, { timeout }) => (pool !== undefined ? poolAttempt(pool, query, flight) : clientAttempt(client as PgClientLike, query, timeout))),
     OWN,
   )
-  timeout = definition.timeout
-  return definition
 }
 
 function isPool(client: unknown): client is PgPoolLike {
@@ -92,7 +90,7 @@ interface PoolInternals {
   _pendingQueue?: unknown[]
 }
 
-function poolAttempt(pool: PgPoolLike, text: string, flight: Flight<void>): Attempt<void> {
+function poolAttempt(pool: PgPoolLike, text: string, flight: Flight): Attempt<void> {
   let phase: 'waiting' | 'querying' | 'done' = 'waiting'
   let held: PgPoolClientLike | undefined
   let queued: unknown
@@ -120,6 +118,11 @@ function poolAttempt(pool: PgPoolLike, text: string, flight: Flight<void>): Atte
     const before = Array.isArray(queue) ? queue.length : -1
     const checkout = pool.connect()
     if (Array.isArray(queue) && queue.length === before + 1) queued = queue[before]
+    flight.progress(
+      queued !== undefined
+        ? `pool exhausted: no connection free (${pool.totalCount} open, ${pool.idleCount} idle, ${pool.waitingCount - 1} other waiting)`
+        : 'still opening a connection to the server',
+    )
     checkout.then(
       (connection) => {
         queued = undefined
@@ -133,6 +136,8 @@ function poolAttempt(pool: PgPoolLike, text: string, flight: Flight<void>): Atte
           return
         }
         phase = 'querying'
+        // Shown only if the deadline passes first, and abandon() destroys the connection then.
+        flight.progress('query still running; its connection was destroyed')
         connection.query({ text }).then(
           () => {
             phase = 'done'
@@ -163,26 +168,22 @@ function poolAttempt(pool: PgPoolLike, text: string, flight: Flight<void>): Atte
         // connection with a stuck query to the pool.
         phase = 'done'
         release(true)
-        const detail = 'query still running; its connection was destroyed'
-        fail(checkFailed('postgres ping', detail))
-        return detail
+        fail(checkFailed('postgres ping', 'query still running; its connection was destroyed'))
+        return
       }
       if (phase === 'waiting' && queued !== undefined) {
         // Exhausted pool: stop waiting in its queue, so probes never pile up waiters.
-        const detail = `pool exhausted: no connection free (${pool.totalCount} open, ${pool.idleCount} idle, ${pool.waitingCount - 1} other waiting)`
         const queue = (pool as PoolInternals)._pendingQueue
         const index = Array.isArray(queue) ? queue.indexOf(queued) : -1
         if (index !== -1 && queue !== undefined) {
           queue.splice(index, 1)
           queued = undefined
           phase = 'done'
-          fail(checkFailed('postgres ping', detail))
+          fail(checkFailed('postgres ping', 'pool exhausted: left the wait queue at the deadline'))
         }
-        return detail
       }
       // A connection is being opened: it goes back to the pool when it arrives, unless a
       // later run has joined this attempt by then.
-      return phase === 'waiting' ? 'still opening a connection to the server' : undefined
     },
   }
 }
@@ -197,8 +198,6 @@ function clientAttempt(client: PgClientLike, text: string, timeout: number): Att
     ),
     // The application's own Client is never destroyed by a health check; query_timeout drops
     // a query still queued behind the application's, and the next run waits on this one.
-    abandon() {
-      return 'no answer yet; the next run waits on this one instead of sending another'
-    },
+    waitingOn: 'no answer yet; the next run waits on this one instead of sending another',
   }
 }

@@ -144,7 +144,7 @@ export function diskSpaceCheck(options: DiskSpaceCheckOptions): CheckDefinition 
         throw checkFailed(`statfs ${path} failed`, error)
       },
     ),
-    abandon: () => 'statfs has not returned; the next run waits on it instead of starting another',
+    waitingOn: 'statfs has not returned; the next run waits on it instead of starting another',
   })
   return buildCheck(
     { name: 'disk', kind: 'process', componentType: 'system', measurement: 'free' },

@@ -15,14 +15,62 @@ export type CheckStatus = 'pass' | 'warn' | 'fail'
  */
 export type CheckKind = 'process' | 'dependency'
 
-/** What a check's `run` receives. */
+/**
+ * What a check's `run` receives: the deadline, handed down in three forms for the three kinds
+ * of client, and a way to say what the run is waiting on.
+ *
+ * Data flows one way. The check reads its deadline here (never from its own definition, which
+ * may have been defined again with another `timeout`) and reports what it was stuck on through
+ * {@link CheckContext.progress}; it never touches the `CHECK_TIMEOUT` error it gets as the
+ * signal's reason.
+ *
+ * @example
+ * ```ts
+ * // searchClient: a client whose calls take a signal and a relative timeout.
+ * const search = defineCheck({
+ *   name: 'search',
+ *   timeout: 500,
+ *   run: async ({ signal, timeout, progress }) => {
+ *     progress('waiting for a search node')
+ *     const node = await searchClient.pickNode({ signal })
+ *     progress(`no answer from ${node.id} to its health request`)
+ *     await node.health({ signal, timeoutMs: timeout })
+ *   },
+ * })
+ * // At the deadline: "timed out after 500 ms (the check did not settle before its deadline):
+ * // no answer from search-2 to its health request"
+ * ```
+ */
 export interface CheckContext {
-  /** Aborted when the check's deadline passes; pass it down to the client call. */
+  /**
+   * Aborted when the check's deadline passes, with the `CHECK_TIMEOUT` {@link HealthzError}
+   * as its reason; pass it down to the client call.
+   */
   readonly signal: AbortSignal
   /** The check's name. */
   readonly name: string
-  /** The deadline in milliseconds since the epoch (from the health object's clock). */
+  /**
+   * The deadline in milliseconds since the epoch, on the health object's clock (the `clock` of
+   * `createHealth` or `runCheck`, so fake timers apply): for clients that take an absolute deadline.
+   */
   readonly deadline: number
+  /**
+   * The run's budget in ms: from the moment `run` is called to {@link CheckContext.deadline}
+   * (the check's `timeout`). For clients that take a relative timeout, such as node-postgres
+   * `query_timeout`. It is counted from the start of the run: after a wait, less is left, and
+   * the signal still aborts at the deadline.
+   */
+  readonly timeout: number
+  /**
+   * Says what the run is waiting on now, in a few words for people (`'pool exhausted: no
+   * connection free'`, `'no PONG yet'`). If the deadline passes before the run settles, the
+   * timeout's message ends with the latest note, after a colon; otherwise the note is dropped.
+   * Call it again as the run moves on; `undefined` clears the note. The note is read when the
+   * deadline fires, before the signal aborts: a note written by an abort listener comes too late.
+   * It is cut at 4000 characters and, like every output, redacted when shown; keep secrets out.
+   * Never throws (it may be called from a callback of the check's).
+   */
+  progress(note: string | undefined): void
 }
 
 /**

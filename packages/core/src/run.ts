@@ -28,12 +28,6 @@ export interface CheckResult {
   readonly error: Error | undefined
 }
 
-/** @internal What one run produced, before thresholds. */
-export interface RunOutcome extends CheckResult {
-  /** Whether the check's promise was still pending when this outcome was produced. */
-  readonly timedOut: boolean
-}
-
 const STATUSES: ReadonlySet<unknown> = new Set(['pass', 'warn', 'fail'])
 const OUTCOME_KEYS: ReadonlySet<string> = new Set(['status', 'observedValue', 'observedUnit', 'output'])
 
@@ -55,7 +49,7 @@ export interface ExecuteOptions {
 /** @internal One run in progress. */
 export interface Execution {
   /** Resolves by the deadline, whatever the check does; never rejects. */
-  readonly outcome: Promise<RunOutcome>
+  readonly outcome: Promise<CheckResult>
   /** From now on, the deadline holds the process open (a caller joined the run). */
   keepAlive(): void
 }
@@ -73,31 +67,43 @@ export function executeCheck(check: CheckDefinition, clock: Clock, options: Exec
   let done = false
   let held = options.keepAlive
   let cancelDeadline: () => void = noop
-  let resolveOutcome!: (outcome: RunOutcome) => void
-  const outcome = new Promise<RunOutcome>((resolve) => {
+  let resolveOutcome!: (outcome: CheckResult) => void
+  const outcome = new Promise<CheckResult>((resolve) => {
     resolveOutcome = resolve
   })
-  const finish = (result: RunOutcome): void => {
+  const finish = (result: CheckResult): void => {
     if (done) return
     done = true
     cancelDeadline()
     resolveOutcome(result)
   }
+  // What the check last said it was waiting on (context.progress): read when the deadline fires,
+  // before the signal aborts, so the check never has to touch the error it is handed.
+  let note: string | undefined
   const expire = (): void => {
     const error = new HealthzError(
-      `timed out after ${check.timeout} ms (the check did not settle before its deadline)`,
+      `timed out after ${check.timeout} ms (the check did not settle before its deadline)${note === undefined ? '' : `: ${note}`}`,
       { code: 'CHECK_TIMEOUT' },
     )
+    // The result is taken before the abort: nothing the check's listeners do can change it.
+    const result = failed(check, start, clock.now(), error)
     controller.abort(error)
-    finish(failed(check, start, clock.now(), error, true))
+    finish(result)
   }
   cancelDeadline = clock.schedule(expire, check.timeout, held ? { keepAlive: true } : undefined)
+  // Never throws: it may be called from a callback the check registered, where a throw would
+  // escape the run. A wrong argument shows in the timeout's message instead.
+  const progress = (text: string | undefined): void => {
+    if (done) return
+    if (text === undefined || typeof text === 'string') note = text === undefined ? undefined : boundText(text)
+    else note = `(progress expects a string or undefined, got ${describeValue(text)})`
+  }
 
   let returned: unknown
   try {
-    returned = check.run({ signal: controller.signal, name: check.name, deadline })
+    returned = check.run({ signal: controller.signal, name: check.name, deadline, timeout: check.timeout, progress })
   } catch (thrown) {
-    finish(failed(check, start, clock.now(), thrown, false))
+    finish(failed(check, start, clock.now(), thrown))
     onSettled()
     return { outcome, keepAlive: noop }
   }
@@ -117,7 +123,7 @@ export function executeCheck(check: CheckDefinition, clock: Clock, options: Exec
         onSettled()
       },
       (thrown: unknown) => {
-        finish(failed(check, start, clock.now(), thrown, false))
+        finish(failed(check, start, clock.now(), thrown))
         onSettled()
       },
     )
@@ -164,8 +170,7 @@ export async function runCheck(check: CheckDefinition | CheckOptions, options: R
   // The caller awaits this run, so its deadline holds the process open: a script that awaits a
   // hung check at the top level gets its fail report instead of exit code 13.
   const execution = executeCheck(defineCheck(check), clockOption(options.clock, 'runCheck clock'), { keepAlive: true })
-  const { timedOut: _timedOut, ...result } = await execution.outcome
-  return result
+  return execution.outcome
 }
 
 function noop(): void {}
@@ -178,7 +183,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   )
 }
 
-function failed(check: CheckDefinition, start: number, end: number, thrown: unknown, timedOut: boolean): RunOutcome {
+function failed(check: CheckDefinition, start: number, end: number, thrown: unknown): CheckResult {
   // toError keeps an Error only when its message reads as a string, so `error.message` and
   // `output` are always plain strings, whatever was thrown (a Proxy, a numeric message, null).
   const error = toError(thrown)
@@ -191,14 +196,13 @@ function failed(check: CheckDefinition, start: number, end: number, thrown: unkn
     time: end,
     duration: end - start,
     error,
-    timedOut,
   }
 }
 
-function malformedResult(check: CheckDefinition, start: number, end: number, problem: string, cause?: unknown): RunOutcome {
+function malformedResult(check: CheckDefinition, start: number, end: number, problem: string, cause?: unknown): CheckResult {
   const hint = "return nothing to pass, throw to fail, or return { status: 'pass' | 'warn' | 'fail', observedValue, observedUnit, output }"
   const error = new HealthzError(`check "${check.name}" returned ${problem}; ${hint}`, cause === undefined ? { code: 'MALFORMED_RESULT' } : { code: 'MALFORMED_RESULT', cause })
-  return failed(check, start, end, error, false)
+  return failed(check, start, end, error)
 }
 
 /** What a returned value was read as: the outcome's fields, read once each, or what is wrong with it. */
@@ -206,10 +210,10 @@ type Taken =
   | { readonly problem: string; readonly cause?: unknown }
   | { readonly problem?: undefined; readonly status: CheckStatus; readonly observedValue: string | number | boolean | null | undefined; readonly observedUnit: string | undefined; readonly output: string | undefined }
 
-function interpret(check: CheckDefinition, start: number, end: number, value: unknown): RunOutcome {
+function interpret(check: CheckDefinition, start: number, end: number, value: unknown): CheckResult {
   const duration = end - start
   if (value === undefined) {
-    return { name: check.name, status: 'pass', observedValue: duration, observedUnit: 'ms', output: undefined, time: end, duration, error: undefined, timedOut: false }
+    return { name: check.name, status: 'pass', observedValue: duration, observedUnit: 'ms', output: undefined, time: end, duration, error: undefined }
   }
   let taken: Taken
   try {
@@ -231,7 +235,6 @@ function interpret(check: CheckDefinition, start: number, end: number, value: un
     time: end,
     duration,
     error: status === 'fail' ? new HealthzError(shownOutput ?? 'check reported fail', { code: 'CHECK_FAILED' }) : undefined,
-    timedOut: false,
   }
 }
 

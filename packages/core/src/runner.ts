@@ -4,7 +4,7 @@
 import type { CheckDefinition, CheckStatus } from './check.js'
 import type { Clock } from './clock.js'
 import { HealthzError } from './errors.js'
-import type { CheckResult, Execution, RunOutcome } from './run.js'
+import type { CheckResult, Execution } from './run.js'
 import { executeCheck } from './run.js'
 
 /** @internal */
@@ -105,7 +105,6 @@ export class CheckRunner {
           time: now,
           duration: 0,
           error,
-          timedOut: true,
         }),
       )
     }
@@ -127,7 +126,7 @@ export class CheckRunner {
     return run
   }
 
-  private record(outcome: RunOutcome): CheckResult {
+  private record(outcome: CheckResult): CheckResult {
     const { check } = this
     const failed = outcome.status === 'fail'
     if (failed) {
@@ -148,8 +147,7 @@ export class CheckRunner {
       output = `recovering: pass ${this.successes} of ${check.successThreshold} before reporting pass`
     }
     if (status !== 'fail') this.hasPassed = true
-    const { timedOut: _timedOut, ...fields } = outcome
-    const result: CheckResult = { ...fields, status, output }
+    const result: CheckResult = { ...outcome, status, output }
     this.result = result
     if (previous !== status) this.onTransition(previous, result)
     return result
