@@ -24,7 +24,14 @@ export const projects = [
   ...packages
     .filter((name) => existsSync(root(`./packages/${name}/test`)))
     .map((name) => ({
-      test: { name, root: root(`./packages/${name}`), include: ['test/**/*.test.ts', 'src/**/*.test.ts'] },
+      test: {
+        name,
+        root: root(`./packages/${name}`),
+        include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+        // Type tests (`*.test-d.ts`, expectTypeOf): tsc checks them with the package's tsconfig
+        // and each `test()` is reported like a test; nothing in them runs.
+        typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: root(`./packages/${name}/tsconfig.json`) },
+      },
       resolve: { alias },
     })),
   // The testing guide's sample (docs/examples/testing.ts) runs as written.

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
 import { probe } from '../src/index.js'
-import { BIN, cli, runBin } from './helpers.js'
+import { BIN, runBin } from './helpers.js'
 
 /** Control characters a terminal acts on (C0 but the line feed, DEL, C1) and the line and bidi overrides. */
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/

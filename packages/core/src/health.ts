@@ -487,7 +487,7 @@ class HealthImpl implements Health {
     if (state === undefined) {
       throw new HealthzError(`Unknown probe ${describeValue(kind)}: use 'liveness', 'readiness' or 'startup'.`, { code: 'INVALID_OPTION' })
     }
-    const { exclude = [], check } = options
+    const { check } = options
     if (check !== undefined && !state.byName.has(check)) {
       throw new HealthzError(`The ${kind} probe has no check named ${describeValue(check)}.`, { code: 'INVALID_OPTION' })
     }

@@ -272,7 +272,9 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
    * fails from here on, and the drain delay starts. On a signal it began earlier, in the gate.
    */
   onModuleDestroy(): void {
-    this.startShutdown()
+    // Not awaited here: beforeApplicationShutdown awaits the same promise (and shutdown() never
+    // rejects, it resolves with what failed).
+    void this.startShutdown()
   }
 
   /**

@@ -1,0 +1,29 @@
+// Issue 14: the option types users write against (see packages/core/test/public-types.test-d.ts).
+import type { DynamicModule } from '@nestjs/common'
+import { defineCheck } from '@healthz/core'
+import type { HealthOptions } from '@healthz/core'
+import { HealthModule } from '@healthz/nestjs'
+import type { HealthFactoryOptions, HealthModuleAsyncOptions, HealthModuleOptions } from '@healthz/nestjs'
+import { describe, expectTypeOf, test } from 'vitest'
+
+const accepts = <T>(value: T): T => value
+const db = defineCheck({ name: 'db', run: () => {} })
+
+describe('@healthz/nestjs', () => {
+  test('forRoot takes the health options and the module settings, all optional', () => {
+    expectTypeOf<HealthModuleOptions>().toExtend<HealthOptions>()
+    accepts<HealthModuleOptions>({})
+    accepts<HealthModuleOptions>({ readiness: [db], paths: { readiness: '/ready' }, serve: 'controller', started: 'manual', global: false })
+    // @ts-expect-error serve is 'server' or 'controller'
+    accepts<HealthModuleOptions>({ serve: 'middleware' })
+    expectTypeOf(HealthModule.forRoot()).toEqualTypeOf<DynamicModule>()
+  })
+
+  test('forRootAsync: paths and prefix stay outside the factory, health options come from it', () => {
+    accepts<HealthModuleAsyncOptions>({ useFactory: () => ({ readiness: [db] }), paths: { liveness: '/live' }, serve: 'server' })
+    accepts<HealthModuleAsyncOptions>({ inject: ['CONFIG'], useFactory: async () => ({}) })
+    expectTypeOf<HealthFactoryOptions>().not.toHaveProperty('paths')
+    expectTypeOf<HealthFactoryOptions>().not.toHaveProperty('prefix')
+    expectTypeOf(HealthModule.forRootAsync({ useFactory: () => ({}) })).toEqualTypeOf<DynamicModule>()
+  })
+})
