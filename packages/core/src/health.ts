@@ -115,6 +115,18 @@ const PROBE_KEYS = optionKeys<ProbeOptions>({ exclude: true, check: true, verbos
 export interface Health {
   /** Whether the startup gate has opened. Latches: once true, always true. */
   readonly started: boolean
+  /**
+   * The full path of each probe as this object serves it, `prefix` included: what `paths`
+   * and `prefix` resolved to, with the defaults filled in and trailing slashes removed. For
+   * routes, logs and probe manifests that must agree with what is served. Frozen.
+   * @example
+   * ```ts
+   * const health = createHealth({ prefix: '/health', paths: { readiness: '/ready' } })
+   * health.paths // { liveness: '/health/livez', readiness: '/health/ready', startup: '/health/startupz' }
+   * ```
+   * @see resolveProbePaths, for the same answer before a health object exists
+   */
+  readonly paths: Readonly<Required<ProbePaths>>
   /** Opens the startup gate: startup answers 200 from now on and readiness may pass. */
   markStarted(): void
   /**

@@ -1,6 +1,7 @@
 // @healthz/core: probe semantics, checks, caching, deadlines and health+json rendering.
 export { defineCheck, isCheckDefinition, DEFAULT_TIMEOUT, DEFAULT_DEPENDENCY_CACHE } from './check.js'
 export { createHealth } from './health.js'
+export { resolveProbePaths } from './routes.js'
 export { runCheck } from './run.js'
 export { toHealthJson, WITHHELD } from './report.js'
 export { redact, REDACTED } from './redact.js'
