@@ -68,12 +68,16 @@ const BASE_HEADERS = { 'content-type': 'application/health+json', 'cache-control
 export class RequestHandler {
   /** Rendered responses by request path, for {@link RequestHandler.handleCached}. */
   private readonly rendered = new Map<string, RenderedResponse>()
+  /** Held directly (not through `context`): the fast path reads its phase on every call. */
+  private readonly lifecycle: { readonly phase: ShutdownPhase }
 
   constructor(
     private readonly registry: ProbeRegistry,
     private readonly evaluator: ProbeEvaluator,
     private readonly context: HandlerContext,
-  ) {}
+  ) {
+    this.lifecycle = context.lifecycle
+  }
 
   /**
    * The fast path: the response rendered for this path the last time, when its phase, the
@@ -83,7 +87,7 @@ export class RequestHandler {
   readonly handleCached = (request: HealthRequest): HealthResponse | undefined => {
     const entry = this.rendered.get(request.path)
     if (entry === undefined || (request.query !== undefined && request.query !== '')) return undefined
-    if (entry.phase !== this.context.lifecycle.phase || entry.started !== this.registry.started) return undefined
+    if (entry.phase !== this.lifecycle.phase || entry.started !== this.registry.started) return undefined
     const { basis, results } = entry
     for (let index = 0; index < basis.length; index += 1) {
       if ((basis[index] as CheckRunner).peek() !== results[index]) return undefined
@@ -122,11 +126,11 @@ export class RequestHandler {
     const exclude = queryValues(request, 'exclude')
     const verbose = queryValues(request, 'verbose').some((value) => value !== 'false' && value !== '0')
     const { report, basis, phase } = await this.evaluator.evaluate(target.probe, { exclude, check: target.check, verbose })
-    const { details, lifecycle, service } = this.context
+    const { details, service } = this.context
     const disclose = typeof details === 'function' ? await this.disclose(details, request) : details === 'always'
     // The phase or the gate moved after the evaluation settled: answer for the state of now
     // (issue 13: readiness answers 503 from the first moment of draining).
-    if (phase !== lifecycle.phase || report.started !== this.registry.started) return this.handle(request)
+    if (phase !== this.lifecycle.phase || report.started !== this.registry.started) return this.handle(request)
     const json = toHealthJson(report, { service, disclose })
     const status = report.status === 'fail' ? 503 : 200
     if (basis === undefined || hasQuery(request) || typeof details === 'function') return respond(method, status, json)
