@@ -1,5 +1,6 @@
-// The health object: a small facade that wires the check registry, the probe evaluator and the
-// request handler together, and owns the `change` events and the shutdown facade.
+// The health object: the public `Health` contract and `createHealth`, a small facade that wires
+// the check registry, the probe evaluator and the request handler together, and that owns the
+// `change` events and the shutdown facade.
 import type { CheckStatus } from './check.js'
 import type { Clock } from './clock.js'
 import { clockOption } from './clock.js'
@@ -236,7 +237,7 @@ class HealthImpl implements Health {
     const runtime = runtimeOption(options.runtime)
     const details = detailsOption(options.details)
     this.paths = resolveProbePaths({ prefix: options.prefix, paths: options.paths })
-    // The handler is built last; until then no runner can change (nothing runs before start()).
+    // The handler comes last: a runner added before it (the stall check) has no rendered answer to forget.
     let handler: RequestHandler | undefined
     this.registry = new ProbeRegistry(options, clock, {
       onTransition: (previous, result) => this.emit({ type: 'check', name: result.name, previous, current: result.status, result }),
