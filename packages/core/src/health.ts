@@ -282,7 +282,8 @@ class HealthImpl implements Health {
 
   async probe(kind: ProbeKind, options: ProbeOptions = {}): Promise<HealthReport> {
     assertKnownOptions(options, PROBE_KEYS, 'probe')
-    const state = this.registry.probes[kind]
+    // Own keys only: `probe('toString')` must not find Object.prototype.toString.
+    const state = Object.hasOwn(this.registry.probes, kind) ? this.registry.probes[kind] : undefined
     if (state === undefined) {
       throw new HealthzError(`Unknown probe ${describeValue(kind)}: use 'liveness', 'readiness' or 'startup'.`, { code: 'INVALID_OPTION' })
     }
