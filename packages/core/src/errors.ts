@@ -1,5 +1,7 @@
-// The one error class of healthz: every error we raise carries a `code`, so callers branch on
-// the code and never on message text.
+// The error class of the healthz libraries (core, the adapters, checks, heartbeat), its codes,
+// and the helpers that turn any thrown value into readable error text. Every error carries a
+// `code`, so callers branch on the code and never on message text. (@healthz/cli has its own,
+// `CliError`.)
 import { describeValue } from './options.js'
 
 /**
@@ -41,7 +43,9 @@ export interface HealthzErrorOptions {
 }
 
 /**
- * The error class of every `@healthz/*` package.
+ * The error class of the `@healthz/*` libraries: core, the adapters (`http`, `express`, `koa`,
+ * `nestjs`), `checks` and `heartbeat`. The `healthz` CLI reports bad input with its own
+ * `CliError` (from `@healthz/cli`).
  *
  * @example
  * ```ts
@@ -82,7 +86,6 @@ export function isHealthzError(value: unknown): value is HealthzError {
     typeof (value as { code?: unknown }).code === 'string'
   )
 }
-
 
 /**
  * The longest text a check result carries as `output` (and as a string `observedValue` or

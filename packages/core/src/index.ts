@@ -1,6 +1,7 @@
 // @healthz/core: probe semantics, checks, caching, deadlines and health+json rendering.
 export { defineCheck, isCheckDefinition, DEFAULT_TIMEOUT, DEFAULT_DEPENDENCY_CACHE } from './check.js'
 export { createHealth } from './health.js'
+export { resolveProbePaths } from './routes.js'
 export { runCheck } from './run.js'
 export { toHealthJson, WITHHELD } from './report.js'
 export { redact, REDACTED } from './redact.js'
@@ -20,21 +21,17 @@ export type {
 } from './check.js'
 export type {
   CheckChangeEvent,
-  CheckInput,
-  DetailsPolicy,
   Health,
   HealthChangeEvent,
   HealthOptions,
-  HealthRequest,
-  HealthResponse,
   ProbeChangeEvent,
-  ProbeOptions,
-  ProbePaths,
   StartedEvent,
   PhaseChangeEvent,
-  Watchdog,
-  WatchdogOptions,
 } from './health.js'
+export type { CheckInput, Watchdog, WatchdogOptions } from './registry.js'
+export type { DetailsPolicy, HealthRequest, HealthResponse } from './handler.js'
+export type { ProbeOptions } from './evaluate.js'
+export type { ProbePaths } from './routes.js'
 export type { CreateRuntimeMonitorOptions, EventLoopDelayStats, GcStats, RuntimeMonitor, RuntimeOptions, RuntimeStats, StallCheckOptions } from './runtime.js'
 export type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
 export type { CheckResult, RunCheckOptions } from './run.js'

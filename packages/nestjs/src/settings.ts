@@ -1,6 +1,6 @@
 // The module's own options (what Nest needs to know before any provider exists), validated at
 // `forRoot` / `forRootAsync` so that a mistake fails at the import, with what to change.
-import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
+import { describeValue, HealthzError, isHealthzError, resolveProbePaths } from '@healthz/core'
 import type { ProbePaths } from '@healthz/core'
 import type { Type } from '@nestjs/common'
 
@@ -53,14 +53,17 @@ export interface Settings {
   controller?: Type<unknown> | undefined
 }
 
-const DEFAULT_PATHS: Required<ProbePaths> = { liveness: '/livez', readiness: '/readyz', startup: '/startupz' }
-const PATH_KEYS = optionKeys<ProbePaths>({ liveness: true, readiness: true, startup: true })
-
 /** @internal */
 export function toSettings(options: HealthModuleSettings & { paths?: ProbePaths | undefined; prefix?: string | undefined }, where: string): Settings {
   const { serve = 'server', started, global = true } = options
-  // The paths are read here, before createHealth sees them: refuse a misspelt one now.
-  if (options.paths !== undefined) assertKnownOptions(options.paths, PATH_KEYS, `${where}: paths`)
+  // Nest declares the routes before createHealth runs: resolve the paths as core will serve
+  // them (`health.paths`), and refuse a wrong one now.
+  let paths: Readonly<Required<ProbePaths>>
+  try {
+    paths = resolveProbePaths({ prefix: options.prefix, paths: options.paths })
+  } catch (error) {
+    throw isHealthzError(error) ? new HealthzError(`${where}: ${error.message}`, { code: error.code, cause: error }) : error
+  }
   if (serve !== 'server' && serve !== 'controller') {
     throw new HealthzError(`serve must be 'server' (probes answered ahead of Nest) or 'controller' (inside Nest, before guards); got ${describeValue(serve)}.`, { code: 'INVALID_OPTION' })
   }
@@ -70,14 +73,6 @@ export function toSettings(options: HealthModuleSettings & { paths?: ProbePaths 
   if (typeof global !== 'boolean') {
     throw new HealthzError(`global must be true or false, got ${describeValue(global)}.`, { code: 'INVALID_OPTION' })
   }
-  const prefix = typeof options.prefix === 'string' ? options.prefix.replace(/\/$/, '') : ''
-  const routes: string[] = []
-  for (const probe of ['liveness', 'readiness', 'startup'] as const) {
-    const path = options.paths?.[probe] ?? DEFAULT_PATHS[probe]
-    // Wrong paths are refused by createHealth with the full explanation; skip them here.
-    if (typeof path !== 'string') continue
-    const full = prefix + path.replace(/\/$/, '')
-    routes.push(full, `${full}/:check`)
-  }
+  const routes = [paths.liveness, paths.readiness, paths.startup].flatMap((path) => [path, `${path}/:check`])
   return { serve, started, global, routes, onError: (error) => console.error('[healthz]', error) }
 }

@@ -1,0 +1,175 @@
+// The framework-neutral request handler: a request to a probe path becomes a response (the
+// 405 rule, per-check paths, `?exclude=`/`?verbose`, disclosure, health+json rendering), and
+// the memo of rendered answers behind the synchronous fast path.
+import { HealthzError, toError } from './errors.js'
+import type { ProbeEvaluator } from './evaluate.js'
+import { quote } from './evaluate.js'
+import { describeValue } from './options.js'
+import type { ProbeRegistry } from './registry.js'
+import type { ProbeKind, ServiceInfo } from './report.js'
+import { toHealthJson } from './report.js'
+import type { CheckResult } from './run.js'
+import type { CheckRunner } from './runner.js'
+import { hasQuery, queryValues, route } from './routes.js'
+import type { ShutdownPhase } from './shutdown.js'
+
+/** A request as adapters hand it to {@link Health.handle}; only what the probes need. */
+export interface HealthRequest {
+  /** @default 'GET' */
+  method?: string | undefined
+  /** The request target: a path, optionally with a query string (`/readyz?exclude=redis`). */
+  path: string
+  /** The query, when the adapter has already split it from the path. */
+  query?: string | URLSearchParams | Readonly<Record<string, string | readonly string[] | undefined>> | undefined
+  /** Request headers with lower-case names, for a `details` function that checks a token. */
+  headers?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined
+}
+
+/** A framework-neutral response: what an adapter writes back. */
+export interface HealthResponse {
+  status: number
+  headers: Record<string, string>
+  /** The body; empty for `HEAD`. */
+  body: string
+}
+
+/**
+ * Who may see check error text in probe responses.
+ * - `'never'`: names and statuses only; error text reads `reason withheld`.
+ * - `'always'`: error text shown (redacted of credentials).
+ * - a function of the request: e.g. compare a header against a token.
+ */
+export type DetailsPolicy = 'never' | 'always' | ((request: HealthRequest) => boolean | Promise<boolean>)
+
+/** @internal What the handler reads besides the registry and the evaluator. */
+export interface HandlerContext {
+  readonly routes: ReadonlyMap<string, ProbeKind>
+  readonly details: DetailsPolicy
+  readonly service: ServiceInfo
+  /** The shutdown sequence; only its phase is read. */
+  readonly lifecycle: { readonly phase: ShutdownPhase }
+  readonly onError: (error: Error) => void
+}
+
+/** A rendered response, valid while its inputs are what they were when it was rendered. */
+interface RenderedResponse {
+  readonly phase: ShutdownPhase
+  readonly started: boolean
+  readonly basis: readonly CheckRunner[]
+  readonly results: readonly CheckResult[]
+  readonly get: HealthResponse
+  readonly head: HealthResponse
+}
+
+const METHODS = 'GET, HEAD'
+const BASE_HEADERS = { 'content-type': 'application/health+json', 'cache-control': 'no-store' } as const
+
+/** @internal Answers probe requests for one health object. */
+export class RequestHandler {
+  /** Rendered responses by request path, for {@link RequestHandler.handleCached}. */
+  private readonly rendered = new Map<string, RenderedResponse>()
+  /** Held directly (not through `context`): the fast path reads its phase on every call. */
+  private readonly lifecycle: { readonly phase: ShutdownPhase }
+
+  constructor(
+    private readonly registry: ProbeRegistry,
+    private readonly evaluator: ProbeEvaluator,
+    private readonly context: HandlerContext,
+  ) {
+    this.lifecycle = context.lifecycle
+  }
+
+  /**
+   * The fast path: the response rendered for this path the last time, when its phase, the
+   * startup gate and every result it was made from are unchanged. An arrow function, so the
+   * facade hands it out as its own method with no extra call in between.
+   */
+  readonly handleCached = (request: HealthRequest): HealthResponse | undefined => {
+    const entry = this.rendered.get(request.path)
+    if (entry === undefined || (request.query !== undefined && request.query !== '')) return undefined
+    if (entry.phase !== this.lifecycle.phase || entry.started !== this.registry.started) return undefined
+    const { basis, results } = entry
+    for (let index = 0; index < basis.length; index += 1) {
+      if ((basis[index] as CheckRunner).peek() !== results[index]) return undefined
+    }
+    const method = request.method ?? 'GET'
+    if (method === 'GET') return entry.get
+    return method === 'HEAD' ? entry.head : undefined
+  }
+
+  /** Forgets every rendered response (a probe's runners changed). */
+  forget(): void {
+    this.rendered.clear()
+  }
+
+  matches(path: string): boolean {
+    return route(this.context.routes, path) !== undefined
+  }
+
+  async handle(request: HealthRequest): Promise<HealthResponse | undefined> {
+    const cached = this.handleCached(request)
+    if (cached !== undefined) return cached
+    const target = route(this.context.routes, request.path)
+    if (target === undefined) return undefined
+    const method = request.method ?? 'GET'
+    if (method !== 'GET' && method !== 'HEAD') {
+      const body = `method ${method} not allowed; probes answer GET and HEAD\n`
+      return {
+        status: 405,
+        headers: { allow: METHODS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)) },
+        body,
+      }
+    }
+    if (target.check !== undefined && !this.registry.probes[target.probe].byName.has(target.check)) {
+      return respond(method, 404, { status: 'fail', output: `no ${target.probe} check named ${quote(target.check)}` })
+    }
+    const exclude = queryValues(request, 'exclude')
+    const verbose = queryValues(request, 'verbose').some((value) => value !== 'false' && value !== '0')
+    const { report, basis, phase } = await this.evaluator.evaluate(target.probe, { exclude, check: target.check, verbose })
+    const { details, service } = this.context
+    const disclose = typeof details === 'function' ? await this.disclose(details, request) : details === 'always'
+    // The phase or the gate moved after the evaluation settled: answer for the state of now
+    // (issue 13: readiness answers 503 from the first moment of draining).
+    if (phase !== this.lifecycle.phase || report.started !== this.registry.started) return this.handle(request)
+    const json = toHealthJson(report, { service, disclose })
+    const status = report.status === 'fail' ? 503 : 200
+    if (basis === undefined || hasQuery(request) || typeof details === 'function') return respond(method, status, json)
+    // Remember the rendered answer for as long as the results it was made from stay in memory.
+    const results = basis.map((runner) => runner.peek())
+    const get = respond('GET', status, json)
+    if (results.every((result) => result !== undefined)) {
+      const head = Object.freeze({ ...get, body: '' })
+      this.rendered.set(request.path, { phase, started: report.started, basis, results, get, head })
+      return method === 'HEAD' ? head : get
+    }
+    return method === 'HEAD' ? { ...get, body: '' } : get
+  }
+
+  private async disclose(policy: Exclude<DetailsPolicy, string>, request: HealthRequest): Promise<boolean> {
+    try {
+      return (await policy(request)) === true
+    } catch (error) {
+      this.context.onError(toError(error))
+      return false
+    }
+  }
+}
+
+/** @internal The `details` option, checked. */
+export function detailsOption(details: unknown): DetailsPolicy {
+  if (details === undefined) return 'never'
+  if (details === 'never' || details === 'always' || typeof details === 'function') return details as DetailsPolicy
+  throw new HealthzError(
+    `details must be 'never', 'always' or a function (request) => boolean; got ${describeValue(details)}.`,
+    { code: 'INVALID_OPTION' },
+  )
+}
+
+function respond(method: string, status: number, json: object): HealthResponse {
+  const body = JSON.stringify(json)
+  return Object.freeze({
+    status,
+    headers: Object.freeze({ ...BASE_HEADERS, 'content-length': String(Buffer.byteLength(body)) }) as Record<string, string>,
+    body: method === 'HEAD' ? '' : body,
+  })
+}
