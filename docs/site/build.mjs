@@ -156,7 +156,7 @@ async function apiReference() {
     const src = join(root, 'packages', pkg.dir, 'src')
     if (!existsSync(join(src, 'index.ts'))) continue
     entryPoints.push(join(src, 'index.ts'))
-    // Subpath entries (`@healthz/x/testing` → src/testing.ts) are documented too.
+    // Subpath entries (`@healthz/heartbeat/redis` → src/redis.ts) are documented too.
     for (const key of Object.keys(pkg.json.exports ?? {})) {
       const sub = /^\.\/([\w-]+)$/.exec(key)
       if (sub && sub[1] !== 'package' && existsSync(join(src, `${sub[1]}.ts`))) entryPoints.push(join(src, `${sub[1]}.ts`))

@@ -1,7 +1,8 @@
 // The option rules of every @healthz package (unknown keys with a "did you mean", durations a Node
 // timer can hold, whole numbers, values cut short when echoed), with the wording of
 // @healthz/core's options.ts. The CLI keeps this copy instead of depending on the core (see the
-// package README); test/issue-13-options.test.ts holds it to the core's messages.
+// package README); test/issue-14-options-copy.test.ts holds it to the core's rules and defaults
+// input by input, and test/issue-13-options.test.ts to the core's messages in every command.
 import { CliError } from './errors.js'
 import type { CliErrorCode } from './errors.js'
 import { ECHO_LIMIT, escapeControl } from './escape.js'
@@ -25,11 +26,16 @@ export function describeValue(value: unknown): string {
   let text: string
   try {
     if (typeof value === 'function') text = `function ${value.name || '(anonymous)'}`
+    else if (typeof value === 'bigint' || typeof value === 'symbol') text = String(value)
     else if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) {
       text = `a ${(value as object).constructor?.name ?? 'object'}`
     } else text = JSON.stringify(value) ?? String(value)
   } catch {
-    text = Object.prototype.toString.call(value)
+    try {
+      text = Object.prototype.toString.call(value)
+    } catch {
+      text = 'a value that could not be read'
+    }
   }
   if (text.length <= ECHO_LIMIT) return escapeControl(text)
   return `${escapeControl(text.slice(0, ECHO_LIMIT))}…${text.startsWith('"') ? '"' : ''} (${text.length} characters)`
@@ -104,8 +110,12 @@ export function closest(key: string, known: readonly string[]): string | undefin
   let bestDistance = Number.POSITIVE_INFINITY
   for (const candidate of known) {
     const target = candidate.toLowerCase()
-    // A known key with a unit or a word appended (`drainDelayMs`, `timeoutMillis`) is the same option.
-    const distance = lower.startsWith(target) && target.length >= 4 ? 1 : editDistance(lower, target)
+    // A known key with a unit or a word appended (`drainDelayMs`, `timeoutMillis`), or cut short
+    // with at most one typo (`ready` for `readiness`), is the same option.
+    const appended = lower.startsWith(target) && target.length >= 4
+    const cut = lower.length >= 4 && lower.length < target.length && editDistance(lower, target.slice(0, lower.length)) <= 1
+    // A real one-letter typo (`serv` for `serve`) wins over a cut-short key (`serv` for `service`).
+    const distance = appended ? 1 : Math.min(editDistance(lower, target), cut ? 1.5 : Number.POSITIVE_INFINITY)
     if (distance < bestDistance) {
       best = candidate
       bestDistance = distance

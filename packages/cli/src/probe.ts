@@ -97,9 +97,8 @@ export function parseExpect(text: string): StatusRange[] {
  * Parses and checks a probe URL.
  *
  * @throws {CliError} `USAGE` when it is not an absolute `http:` or `https:` URL.
- * @internal
  */
-export function parseProbeUrl(text: string): URL {
+function parseProbeUrl(text: string): URL {
   const bare = !text.includes('://') && /^[\w.-]+(:\d+)?(\/|$)/.test(text)
   if (bare) throw usage(`${describeValue(text)} has no scheme: use http://${echo(text)}.`)
   let url: URL

@@ -204,8 +204,8 @@ interface PhiSettings {
 
 const INITIAL_CAPACITY = 16
 
-/** @internal One node's phi accrual state: a ring of inter-arrival times with running sums. */
-export class PhiAccrualDetector implements FailureDetector {
+/** One node's phi accrual state: a ring of inter-arrival times with running sums. */
+class PhiAccrualDetector implements FailureDetector {
   lastHeartbeat: number | undefined = undefined
   // A Float32Array that grows to maxSampleSize: 4 bytes a sample, so a node costs little until
   // its history fills (4 KB at the default 1000 samples).

@@ -6,17 +6,9 @@ export { phiAccrual, deadline, phi, phiDelay } from './detector.js'
 export { createMemoryTransport } from './memory.js'
 
 export type { HeartbeatEmitter, HeartbeatEmitterStats, HeartbeatOptions, StatusSource, StopOptions } from './emitter.js'
-export type {
-  HeartbeatMonitor,
-  HeartbeatMonitorOptions,
-  HeartbeatMonitorStats,
-  HeartbeatWarning,
-  LocalPauseEvent,
-  Member,
-  MemberChangeEvent,
-  MemberChangeReason,
-  MemberState,
-} from './monitor.js'
+export type { HeartbeatMonitor, HeartbeatMonitorStats, HeartbeatWarning, LocalPauseEvent } from './monitor.js'
+export type { HeartbeatMonitorOptions } from './monitor-options.js'
+export type { Member, MemberChangeEvent, MemberChangeReason, MemberState } from './membership.js'
 export type { DeadlineOptions, FailureDetector, FailureDetectorFactory, PhiAccrualOptions } from './detector.js'
 export type { MemoryTransport, MemoryTransportOptions } from './memory.js'
 export type { HeartbeatKey, HeartbeatSigning, HeartbeatVerification } from './signing.js'

@@ -174,7 +174,6 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
   const emit = function healthzEmit(this: Server, event: string | symbol, req?: unknown, res?: unknown): boolean {
     if (event === 'request' && respond(req as IncomingMessage, res as ServerResponse)) return true
     // `arguments`, not a rest parameter: no array is built for the events we pass through.
-    // eslint-disable-next-line prefer-rest-params
     return Reflect.apply(originalEmit, this, arguments) as boolean
   }
   server.emit = emit as typeof server.emit

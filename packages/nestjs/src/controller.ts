@@ -33,10 +33,8 @@ interface AnyResponse {
  * The probe path a request URL names, with its query: the longest suffix of the URL's path
  * that is a probe path. Nest prepends the global prefix (and the controller's own routes may
  * sit under a mount path), so the URL is `/api/livez` where the health object knows `/livez`.
- *
- * @internal
  */
-export function toProbePath(health: Health, url: string): string | undefined {
+function toProbePath(health: Health, url: string): string | undefined {
   const query = url.indexOf('?')
   const path = query === -1 ? url : url.slice(0, query)
   for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) {

@@ -3,7 +3,7 @@
 import { isAbsolute, relative } from 'node:path'
 import { echo, escapeControl, escapeJson } from '../escape.js'
 import { RULES } from './rules.js'
-import type { Finding, Severity } from './rules.js'
+import type { Finding, Severity } from './rule.js'
 
 /** What one lint run looked at and found. */
 export interface LintReport {
