@@ -69,8 +69,6 @@ export default defineConfig(
       'no-unused-private-class-members': 'error',
       'no-unused-labels': 'error',
       '@typescript-eslint/no-unused-expressions': 'error',
-      // Holds the reason `attachHealth` passes `arguments` on (no array built per event).
-      'prefer-rest-params': 'error',
     },
   },
   // The benchmarks are not a workspace package (`@healthz/*` does not resolve there): they load
