@@ -1,6 +1,6 @@
 // node:http specifics: what the adapter contract (contract.test.ts) does not cover: the listener
 // without a next handler, a thousand concurrent probes, a pending check not run again, errors
-// to onError, attachHealth's later listeners and detach, the responder's path argument.
+// to onError, attachHealth's later listeners and detach, the responder's path argument, listen().
 import { once } from 'node:events'
 import { Agent, createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createHealth, defineCheck } from '@healthz/core'
 import type { Health } from '@healthz/core'
-import { attachHealth, createHealthListener, createHealthServer, createProbeResponder } from '@healthz/http'
+import { attachHealth, createHealthListener, createHealthServer, createProbeResponder, listen as httpListen } from '@healthz/http'
 import { call } from '../../../test-utils/client.js'
 
 const servers: Server[] = []
@@ -190,5 +190,23 @@ describe('createProbeResponder', () => {
 
   it('refuses a missing health object at construction', () => {
     expect(() => createProbeResponder(undefined as never)).toThrowError(/createProbeResponder expects the object createHealth\(\) returns/)
+  })
+})
+
+describe('listen', () => {
+  it('resolves with the server once it listens, probes answered ahead of the listener; rejects when the port is taken', async () => {
+    const health = startedHealth({})
+    const server = await httpListen(app, health, { host: '127.0.0.1', drain: false })
+    servers.push(server)
+    expect(server.listening).toBe(true)
+    const { port } = server.address() as AddressInfo
+    expect((await call(port, '/livez')).status).toBe(200)
+    expect((await call(port, '/orders')).status).toBe(401)
+    await expect(httpListen(app, health, { port, host: '127.0.0.1', drain: false })).rejects.toMatchObject({ code: 'EADDRINUSE' })
+    await expect(createHealthServer(health, { port, host: '127.0.0.1' }).listen()).rejects.toMatchObject({ code: 'EADDRINUSE' })
+  })
+
+  it('refuses a listener that is not a function, before anything listens', () => {
+    expect(() => httpListen({ listen: () => undefined } as never, startedHealth({}))).toThrowError(/listen expects a request handler/)
   })
 })
