@@ -2,11 +2,14 @@
 // over a given agent (keep-alive or not).
 import { request } from 'node:http'
 import type { Agent, IncomingHttpHeaders } from 'node:http'
+import type { Socket } from 'node:net'
 
 export interface Reply {
   status: number
   headers: IncomingHttpHeaders
   body: string
+  /** The connection the reply came on: whether it closed after it is part of the drain contract. */
+  socket: Socket
 }
 
 export interface CallOptions {
@@ -23,7 +26,7 @@ export function call(port: number, path: string, options: CallOptions = {}): Pro
         let body = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, socket: req.socket as Socket }))
       },
     )
     req.on('error', reject)

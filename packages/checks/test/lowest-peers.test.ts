@@ -21,7 +21,7 @@ import { natsCheck } from '@healthz/checks/nats'
 import { postgresCheck } from '@healthz/checks/pg'
 import { redisCheck } from '@healthz/checks/redis'
 import { eventually, expectFailsWithin, sleep, suffix, timed } from './support/helpers.js'
-import { TcpProxy } from './support/tcp-proxy.mjs'
+import { TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
 
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { isHealthzError } from '@healthz/core'
 import { mqttCheck } from '@healthz/checks/mqtt'
 import { eventually, expectFailsWithin, SLACK, suffix, timed } from './support/helpers.js'
-import { blackHole, TcpProxy } from './support/tcp-proxy.mjs'
+import { blackHole, TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
 
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => {

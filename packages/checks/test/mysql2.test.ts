@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { isHealthzError } from '@healthz/core'
 import { mysqlCheck } from '@healthz/checks/mysql2'
 import { eventually, expectFailsWithin, SLACK, sleep, suffix, timed } from './support/helpers.js'
-import { blackHole, TcpProxy } from './support/tcp-proxy.mjs'
+import { blackHole, TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
 
 const user = `hz_${suffix()}`
 let admin: mysqlPromise.Connection

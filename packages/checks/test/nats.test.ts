@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { isHealthzError } from '@healthz/core'
 import { natsCheck } from '@healthz/checks/nats'
 import { eventually, expectFailsWithin, SLACK, timed } from './support/helpers.js'
-import { TcpProxy } from './support/tcp-proxy.mjs'
+import { TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
 
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { isHealthzError } from '@healthz/core'
 import { dnsCheck, httpCheck, tcpCheck } from '@healthz/checks'
 import { startDnsServer } from './support/dns-server.js'
 import { eventually, expectFailsWithin, SLACK, sleep, timed } from './support/helpers.js'
-import { blackHole } from './support/tcp-proxy.mjs'
+import { blackHole } from '../../../test-utils/tcp-proxy.mjs'
 
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => {

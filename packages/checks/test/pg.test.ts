@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { isHealthzError } from '@healthz/core'
 import { postgresCheck } from '@healthz/checks/pg'
 import { eventually, expectFailsWithin, SLACK, sleep, suffix, timed } from './support/helpers.js'
-import { blackHole, TcpProxy } from './support/tcp-proxy.mjs'
+import { blackHole, TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
 
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }
 

@@ -10,7 +10,7 @@ import { isHealthzError } from '@healthz/core'
 import { ioredisCheck } from '@healthz/checks/ioredis'
 import { redisCheck } from '@healthz/checks/redis'
 import { eventually, expectFailsWithin, SLACK, suffix, timed } from './support/helpers.js'
-import { blackHole, TcpProxy } from './support/tcp-proxy.mjs'
+import { blackHole, TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
 
 let admin: Redis
 const cleanup: Array<() => Promise<void> | void> = []

@@ -12,7 +12,8 @@ import { createHealthMiddleware } from '@healthz/express'
 import { createHealthMiddleware as createKoaHealthMiddleware } from '@healthz/koa'
 import { createHeartbeatMonitor } from '@healthz/heartbeat'
 import { httpReceiver, httpTransport } from '@healthz/heartbeat/http'
-import { startProxy, waitFor } from './helpers.js'
+import { TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
+import { waitFor } from './helpers.js'
 import { runTransportScenario } from './scenario.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
@@ -49,8 +50,8 @@ describe('HTTP transport', () => {
         }),
       ),
     )
-    const through = await startProxy(port)
-    cleanup.push(() => through.close())
+    const through = await TcpProxy.start({ port })
+    cleanup.push(() => through.stop())
     await runTransportScenario({
       sender: httpTransport({ url: `http://127.0.0.1:${through.port}/heartbeat` }),
       listener: receiver,

@@ -1,10 +1,11 @@
 // The NATS transport against the real server on 127.0.0.1:4222. The server is shared and never
-// stopped: outages go through a TCP proxy of the test's own.
+// stopped: outages go through the shared TCP proxy (test-utils/tcp-proxy.mjs).
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect } from 'nats'
 import { isHealthzError } from '@healthz/core'
 import { natsTransport } from '@healthz/heartbeat/nats'
-import { randomSuffix, sleep, startProxy, waitFor } from './helpers.js'
+import { TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
+import { randomSuffix, sleep, waitFor } from './helpers.js'
 import { runTransportScenario } from './scenario.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
@@ -15,8 +16,8 @@ afterEach(async () => {
 describe('natsTransport', () => {
   it('beats, death, leaving, restart, and a monitor that reconnects through an outage', async () => {
     const subject = `healthz.test.${randomSuffix()}`
-    const through = await startProxy(4222)
-    cleanup.push(() => through.close())
+    const through = await TcpProxy.start({ port: 4222 })
+    cleanup.push(() => through.stop())
     const publisher = await connect({ servers: '127.0.0.1:4222' })
     const subscriber = await connect({ servers: `127.0.0.1:${through.port}`, reconnectTimeWait: 50, maxReconnectAttempts: -1, ignoreClusterUpdates: true })
     cleanup.push(() => publisher.close(), () => subscriber.close())
@@ -30,8 +31,8 @@ describe('natsTransport', () => {
 
   it('a beat fails at once while the connection is disconnected, and is not published late when it reconnects', async () => {
     const subject = `healthz.test.${randomSuffix()}`
-    const through = await startProxy(4222)
-    cleanup.push(() => through.close())
+    const through = await TcpProxy.start({ port: 4222 })
+    cleanup.push(() => through.stop())
     const emitting = await connect({ servers: `127.0.0.1:${through.port}`, reconnectTimeWait: 50, maxReconnectAttempts: -1, ignoreClusterUpdates: true })
     const listening = await connect({ servers: '127.0.0.1:4222' })
     cleanup.push(() => emitting.close(), () => listening.close())

@@ -1,12 +1,12 @@
 // The Redis transport against the real server on 127.0.0.1:6379, with ioredis and node-redis.
-// The server is shared and never stopped: outages go through a TCP proxy of the test's own.
+// The server is shared and never stopped: outages go through the shared TCP proxy (test-utils/tcp-proxy.mjs).
 import { afterEach, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
 import { isHealthzError } from '@healthz/core'
 import { redisTransport } from '@healthz/heartbeat/redis'
-import type { CuttableProxy } from './helpers.js'
-import { randomSuffix, sleep, startProxy, waitFor } from './helpers.js'
+import { TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
+import { randomSuffix, sleep, waitFor } from './helpers.js'
 import { runTransportScenario } from './scenario.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
@@ -14,9 +14,9 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined)
 })
 
-async function proxy(): Promise<CuttableProxy> {
-  const started = await startProxy(6379)
-  cleanup.push(() => started.close())
+async function proxy(): Promise<TcpProxy> {
+  const started = await TcpProxy.start({ port: 6379 })
+  cleanup.push(() => started.stop())
   return started
 }
 

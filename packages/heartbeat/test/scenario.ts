@@ -6,7 +6,7 @@ import { expect } from 'vitest'
 import { createHeartbeatMonitor, phiAccrual, startHeartbeat } from '@healthz/heartbeat'
 import type { HeartbeatEmitter, HeartbeatMonitor, HeartbeatTransport } from '@healthz/heartbeat'
 import { runCheck } from '@healthz/core'
-import type { CuttableProxy } from './helpers.js'
+import type { TcpProxy } from '../../../test-utils/tcp-proxy.mjs'
 import { recordChanges, sleep, waitFor } from './helpers.js'
 
 /** Fast settings for real time: beats every 100 ms, suspicion after ~0.6 s of silence. */
@@ -24,7 +24,7 @@ export interface ScenarioSetup {
    * do (HTTP: the server is the monitor's own, so the emitters lose it and the monitor sees
    * them go quiet, then come back as the same incarnation).
    */
-  proxy: CuttableProxy
+  proxy: TcpProxy
   cut: 'monitor' | 'senders'
 }
 

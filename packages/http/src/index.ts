@@ -2,15 +2,18 @@
 // node:http responses; every framework adapter builds on these functions.
 import { createServer } from 'node:http'
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
-import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Health } from '@healthz/core'
-import { assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
-import { drainOnShutdown } from './drain.js'
+import { assertKnownOptions, countOption, functionOption, optionKeys } from '@healthz/core'
+import { hostOption, startListening } from './listen.js'
 import { assertHealth, defaultOnError, probeResponder } from './respond.js'
 
+export { attachHealth } from './attach.js'
+export type { AttachHealthOptions } from './attach.js'
 export { drainOnShutdown, trackConnections } from './drain.js'
 export type { AnyServer, DrainOptions, DrainResult, ServerDrainer } from './drain.js'
+export { listen } from './listen.js'
+export type { ListenOptions } from './listen.js'
 export { createProbeResponder, sendHealthResponse } from './respond.js'
 export type { ProbeRequest, ProbeResponder, ProbeResponderOptions } from './respond.js'
 
@@ -102,7 +105,7 @@ export function createHealthServer(health: Health, options: HealthServerOptions 
   assertHealth(health, 'createHealthServer')
   assertKnownOptions(options, SERVER_KEYS, 'createHealthServer')
   const port = countOption(options.port, 9000, 'port', { min: 0, max: 65_535 })
-  const host = hostOption(options.host)
+  const host = hostOption(options.host, 'host')
   const listenerOptions: HealthListenerOptions = {}
   if (options.onError !== undefined) listenerOptions.onError = options.onError
   const server = createServer(createHealthListener(health, listenerOptions))
@@ -119,77 +122,11 @@ export function createHealthServer(health: Health, options: HealthServerOptions 
   return {
     server,
     close,
-    listen: () =>
-      new Promise<AddressInfo>((resolve, reject) => {
-        server.once('error', reject)
-        const onListening = (): void => {
-          server.off('error', reject)
-          resolve(server.address() as AddressInfo)
-        }
-        if (host === undefined) server.listen(port, onListening)
-        else server.listen(port, host, onListening)
-      }),
-  }
-}
-
-/** Options of {@link attachHealth}. */
-export interface AttachHealthOptions {
-  /** @default console.error */
-  onError?: (error: Error) => void
-  /**
-   * Drain the server as part of `health.shutdown()` (see {@link drainOnShutdown}).
-   * @default true
-   */
-  drain?: boolean
-}
-
-const ATTACH_KEYS = optionKeys<AttachHealthOptions>({ onError: true, drain: true })
-
-/**
- * Answers the probes on an existing server at its `request` event, before the application's
- * handler (Express, Koa, Nest, anything) sees them: the fastest path, and one that no auth
- * middleware, rate limiter or request logger can reach. The server is also drained when the
- * health object shuts down (`drain: false` to leave that to you). Returns a function that detaches.
- *
- * @example
- * ```ts
- * const server = app.listen(8080)
- * attachHealth(server, health)
- * ```
- */
-export function attachHealth(server: Server | HttpsServer, health: Health, options: AttachHealthOptions = {}): () => void {
-  assertHealth(health, 'attachHealth')
-  if (typeof server !== 'object' || server === null || typeof server.emit !== 'function') {
-    throw new HealthzError('attachHealth expects a node:http or node:https Server as its first argument.', { code: 'INVALID_OPTION' })
-  }
-  assertKnownOptions(options, ATTACH_KEYS, 'attachHealth')
-  if (options.drain !== undefined && typeof options.drain !== 'boolean') {
-    throw new HealthzError(`drain must be true or false, got ${describeValue(options.drain)}.`, { code: 'INVALID_OPTION' })
-  }
-  // Answers outside the `request` event: `server` lets the server's drains see these responses.
-  const respond = probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError, server)
-  const originalEmit = server.emit
-  // Intercepting `emit` (rather than reordering listeners) also covers request listeners the
-  // application adds after attaching.
-  const emit = function healthzEmit(this: Server, event: string | symbol, req?: unknown, res?: unknown): boolean {
-    if (event === 'request' && respond(req as IncomingMessage, res as ServerResponse)) return true
-    // `arguments`, not a rest parameter: no array is built for the events we pass through.
-    return Reflect.apply(originalEmit, this, arguments) as boolean
-  }
-  server.emit = emit as typeof server.emit
-  const undrain = options.drain === false ? undefined : drainOnShutdown(health, server)
-  return function detachHealth() {
-    if (server.emit === emit) server.emit = originalEmit
-    undrain?.()
+    listen: () => startListening(server, port, host),
   }
 }
 
 function notFound(_req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
   res.end('not found\n')
-}
-/** The `host` option: a host name or address, or undefined for every address. */
-function hostOption(host: unknown): string | undefined {
-  if (host === undefined || (typeof host === 'string' && host !== '')) return host
-  throw new HealthzError(`host must be a host name or address, got ${describeValue(host)}.`, { code: 'INVALID_OPTION' })
 }

@@ -1,5 +1,5 @@
 // The one function that answers a probe on a node:http request/response pair: the listener,
-// attachHealth, and the Koa and Nest adapters all answer through it, so HEAD, 405, errors and
+// attachHealth, and the Express, Koa and Nest adapters all answer through it, so HEAD, 405, errors and
 // `Connection: close` while draining behave the same on every way in, and the drain sees
 // every response it writes.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'

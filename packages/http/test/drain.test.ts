@@ -1,11 +1,12 @@
 // Server draining in-process, with real sockets: counts of connections closed and destroyed.
 import { once } from 'node:events'
-import { Agent, createServer, request } from 'node:http'
-import type { IncomingHttpHeaders, Server } from 'node:http'
+import { Agent, createServer } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHealth } from '@healthz/core'
 import { createHealthServer, drainOnShutdown, trackConnections } from '@healthz/http'
+import { call } from '../../../test-utils/client.js'
 
 const servers: Server[] = []
 afterEach(() => {
@@ -29,19 +30,6 @@ async function serve(): Promise<{ server: Server; port: number; release: () => v
   return { server, port: (server.address() as AddressInfo).port, release }
 }
 
-function get(port: number, path: string, agent: Agent): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
-
 describe('trackConnections', () => {
   it('closes idle keep-alive connections at once, lets in-flight requests finish with Connection: close, and resolves when the last is gone', async () => {
     const { server, port, release } = await serve()
@@ -49,9 +37,9 @@ describe('trackConnections', () => {
     const idleA = new Agent({ keepAlive: true })
     const idleB = new Agent({ keepAlive: true })
     const busy = new Agent({ keepAlive: true })
-    await get(port, '/', idleA)
-    await get(port, '/', idleB)
-    const inFlight = get(port, '/hold', busy)
+    await call(port, '/', { agent: idleA })
+    await call(port, '/', { agent: idleB })
+    const inFlight = call(port, '/hold', { agent: busy })
     while (drainer.inFlight === 0) await new Promise((resolve) => setImmediate(resolve))
     expect(drainer.connections).toBe(3)
 
@@ -73,7 +61,7 @@ describe('trackConnections', () => {
     const health = createHealth({ shutdown: { signals: false, gracePeriod: 100 }, onError: (error) => errors.push(error) })
     drainOnShutdown(health, server)
     const agent = new Agent({ keepAlive: true })
-    const stuck = get(port, '/forever', agent).catch((error: Error) => error)
+    const stuck = call(port, '/forever', { agent }).catch((error: Error) => error)
     await new Promise((resolve) => setTimeout(resolve, 20))
     const result = await health.shutdown()
     expect(result).toMatchObject({ closeFailures: 1, exitCode: 1 })
@@ -98,8 +86,8 @@ describe('createHealthServer during shutdown', () => {
     const { port } = await probes.listen()
     const agent = new Agent({ keepAlive: false })
     const done = health.shutdown()
-    expect((await get(port, '/readyz', agent)).status).toBe(503)
-    expect((await get(port, '/livez', agent)).status).toBe(200)
+    expect((await call(port, '/readyz', { agent })).status).toBe(503)
+    expect((await call(port, '/livez', { agent })).status).toBe(200)
     await done
     await new Promise((resolve) => setImmediate(resolve))
     expect(probes.server.listening).toBe(false)

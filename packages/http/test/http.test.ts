@@ -1,17 +1,15 @@
+// node:http specifics: what the adapter contract (contract.test.ts) does not cover: the listener
+// without a next handler, a thousand concurrent probes, a pending check not run again, errors
+// to onError, attachHealth's later listeners and detach, the responder's path argument, listen().
 import { once } from 'node:events'
-import { Agent, createServer, request } from 'node:http'
+import { Agent, createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createHealth, defineCheck } from '@healthz/core'
 import type { Health } from '@healthz/core'
-import { attachHealth, createHealthListener, createHealthServer, createProbeResponder } from '@healthz/http'
-
-interface Reply {
-  status: number
-  headers: IncomingMessage['headers']
-  body: string
-}
+import { attachHealth, createHealthListener, createHealthServer, createProbeResponder, listen as httpListen } from '@healthz/http'
+import { call } from '../../../test-utils/client.js'
 
 const servers: Server[] = []
 afterEach(async () => {
@@ -23,19 +21,6 @@ async function listen(server: Server): Promise<number> {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return (server.address() as AddressInfo).port
-}
-
-function call(port: number, path: string, method = 'GET', agent?: Agent): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
 }
 
 function app(req: IncomingMessage, res: ServerResponse): void {
@@ -55,33 +40,6 @@ function startedHealth(options: Parameters<typeof createHealth>[0]): Health {
 }
 
 describe('createHealthListener', () => {
-  it('serves the three probes over real HTTP with their status codes and health+json bodies', async () => {
-    const health = createHealth({
-      service: { name: 'orders' },
-      readiness: [defineCheck({ name: 'db', run: () => undefined })],
-      startup: [],
-    })
-    const port = await listen(createServer(createHealthListener(health, { next: app })))
-
-    expect((await call(port, '/livez')).status).toBe(200)
-    expect((await call(port, '/readyz')).status).toBe(503)
-    expect((await call(port, '/startupz')).status).toBe(503)
-    health.markStarted()
-    const ready = await call(port, '/readyz')
-    expect(ready.status).toBe(200)
-    expect(ready.headers['content-type']).toBe('application/health+json')
-    expect(ready.headers['cache-control']).toBe('no-store')
-    expect(JSON.parse(ready.body)).toMatchObject({ status: 'pass', serviceId: 'orders', checks: { 'db:responseTime': [{ status: 'pass' }] } })
-    expect((await call(port, '/startupz')).status).toBe(200)
-  })
-
-  it('passes every other request to the application handler, untouched', async () => {
-    const health = startedHealth({})
-    const port = await listen(createServer(createHealthListener(health, { next: app })))
-    expect(await call(port, '/orders?page=2')).toMatchObject({ status: 401, body: 'unauthorized' })
-    expect((await call(port, '/livez')).status).toBe(200) // no credentials needed
-  })
-
   it('answers 404 for other paths when it has no next handler, and works as connect-style middleware', async () => {
     const health = startedHealth({})
     const alone = await listen(createServer(createHealthListener(health)))
@@ -93,18 +51,6 @@ describe('createHealthListener', () => {
     )
     expect((await call(middleware, '/orders')).status).toBe(401)
     expect((await call(middleware, '/livez')).status).toBe(200)
-  })
-
-  it('serves HEAD without a body and answers 405 with Allow for other methods', async () => {
-    const health = startedHealth({})
-    const port = await listen(createServer(createHealthListener(health)))
-    const head = await call(port, '/livez', 'HEAD')
-    expect(head.status).toBe(200)
-    expect(head.body).toBe('')
-    expect(Number(head.headers['content-length'])).toBeGreaterThan(0)
-    const post = await call(port, '/readyz', 'POST')
-    expect(post.status).toBe(405)
-    expect(post.headers.allow).toBe('GET, HEAD')
   })
 
   it('1,000 concurrent HTTP readiness probes against a 200 ms check cause exactly one run', async () => {
@@ -122,7 +68,7 @@ describe('createHealthListener', () => {
     const health = startedHealth({ readiness: [slow] })
     const port = await listen(createServer(createHealthListener(health)))
     const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY })
-    const replies = await Promise.all(Array.from({ length: 1000 }, () => call(port, '/readyz', 'GET', agent)))
+    const replies = await Promise.all(Array.from({ length: 1000 }, () => call(port, '/readyz', { agent })))
     agent.destroy()
     expect(replies.filter((reply) => reply.status === 200)).toHaveLength(1000)
     expect(calls).toBe(1)
@@ -178,7 +124,7 @@ describe('createHealthServer', () => {
     expect((await call(port, '/')).status).toBe(404)
     await probes.close()
     expect(probes.server.listening).toBe(false)
-    await expect(call(port, '/livez', 'GET', new Agent({ keepAlive: false }))).rejects.toThrow(/ECONNREFUSED/)
+    await expect(call(port, '/livez', { agent: new Agent({ keepAlive: false }) })).rejects.toThrow(/ECONNREFUSED/)
   })
 
   it('listens on every address by default and closes cleanly even if never started', async () => {
@@ -235,8 +181,8 @@ describe('createProbeResponder', () => {
     )
     expect((await call(port, '/livez')).status).toBe(200)
     expect((await call(port, '/ops/readyz')).status).toBe(200)
-    expect((await call(port, '/ops/readyz', 'HEAD')).body).toBe('')
-    expect((await call(port, '/livez', 'POST')).status).toBe(405)
+    expect((await call(port, '/ops/readyz', { method: 'HEAD' })).body).toBe('')
+    expect((await call(port, '/livez', { method: 'POST' })).status).toBe(405)
     expect((await call(port, '/orders')).status).toBe(401)
     expect((await call(port, '/ops/orders')).status).toBe(401)
     expect(passed).toEqual(['/orders', '/ops/orders'])
@@ -244,5 +190,23 @@ describe('createProbeResponder', () => {
 
   it('refuses a missing health object at construction', () => {
     expect(() => createProbeResponder(undefined as never)).toThrowError(/createProbeResponder expects the object createHealth\(\) returns/)
+  })
+})
+
+describe('listen', () => {
+  it('resolves with the server once it listens, probes answered ahead of the listener; rejects when the port is taken', async () => {
+    const health = startedHealth({})
+    const server = await httpListen(app, health, { host: '127.0.0.1', drain: false })
+    servers.push(server)
+    expect(server.listening).toBe(true)
+    const { port } = server.address() as AddressInfo
+    expect((await call(port, '/livez')).status).toBe(200)
+    expect((await call(port, '/orders')).status).toBe(401)
+    await expect(httpListen(app, health, { port, host: '127.0.0.1', drain: false })).rejects.toMatchObject({ code: 'EADDRINUSE' })
+    await expect(createHealthServer(health, { port, host: '127.0.0.1' }).listen()).rejects.toMatchObject({ code: 'EADDRINUSE' })
+  })
+
+  it('refuses a listener that is not a function, before anything listens', () => {
+    expect(() => httpListen({ listen: () => undefined } as never, startedHealth({}))).toThrowError(/listen expects a request handler/)
   })
 })

@@ -1,13 +1,14 @@
 // Issue 13, item 2: a probe answered at the server's request event (attachHealth) is seen by the
 // drain like any other response. Real sockets and a keep-alive client, as load balancers probe.
 import { once } from 'node:events'
-import { Agent, createServer, request } from 'node:http'
-import type { IncomingHttpHeaders, RequestListener, Server } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { Agent, createServer } from 'node:http'
+import type { RequestListener, Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHealth, defineCheck } from '@healthz/core'
 import type { Health } from '@healthz/core'
 import { attachHealth, createHealthListener, drainOnShutdown } from '@healthz/http'
+import { call } from '../../../test-utils/client.js'
 
 const servers: Server[] = []
 afterEach(() => {
@@ -59,17 +60,6 @@ const ways = {
   },
 }
 
-function get(port: number, path: string, agent: Agent): Promise<{ status: number; headers: IncomingHttpHeaders; socket: Socket }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      res.resume()
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, socket: req.socket as Socket }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
-
 describe.each(Object.entries(ways))('%s', (_way, build) => {
   it('issue-13-drain-sees-a-probe-in-flight-when-shutdown-starts', { timeout: GRACE + 5000 }, async () => {
     const { health, checkStarted } = slowHealth()
@@ -80,7 +70,7 @@ describe.each(Object.entries(ways))('%s', (_way, build) => {
     const port = (server.address() as AddressInfo).port
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
 
-    const inFlight = get(port, '/readyz', agent)
+    const inFlight = call(port, '/readyz', { agent })
     await checkStarted
     const began = Date.now()
     const result = await health.shutdown()

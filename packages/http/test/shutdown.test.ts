@@ -2,11 +2,10 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { Agent, request } from 'node:http'
-import type { IncomingHttpHeaders } from 'node:http'
-import type { Socket } from 'node:net'
+import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { call } from '../../../test-utils/client.js'
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/drain-server.mjs', import.meta.url))
 
@@ -54,26 +53,6 @@ async function start(env: Record<string, string>): Promise<Child> {
   return { process: child, port: listening.port as number, events, waitFor, exited }
 }
 
-interface Reply {
-  status: number
-  headers: IncomingHttpHeaders
-  body: string
-  socket: Socket
-}
-
-function get(port: number, path: string, agent: Agent | false = false): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, socket: req.socket as Socket }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
-
 const phase = (name: string) => (event: Record<string, unknown>) => event.event === 'phase' && event.phase === name
 
 describe('shutdown draining in a child process with real signals', () => {
@@ -81,24 +60,24 @@ describe('shutdown draining in a child process with real signals', () => {
     const child = await start({ DRAIN_DELAY: '1500', GRACE_PERIOD: '8000' })
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 })
     const idleAgent = new Agent({ keepAlive: true, maxSockets: 1 })
-    expect((await get(child.port, '/', keepAlive)).status).toBe(200)
-    const idle = await get(child.port, '/', idleAgent)
+    expect((await call(child.port, '/', { agent: keepAlive })).status).toBe(200)
+    const idle = await call(child.port, '/', { agent: idleAgent })
     expect(idle.status).toBe(200)
     const idleClosed = once(idle.socket, 'close').then(() => child.events.length)
 
     child.process.kill('SIGTERM')
     await child.waitFor(phase('draining'))
 
-    const readiness = await get(child.port, '/readyz', keepAlive)
+    const readiness = await call(child.port, '/readyz', { agent: keepAlive })
     expect(readiness.status).toBe(503)
     expect(JSON.parse(readiness.body)).toMatchObject({ status: 'fail', notes: ['draining'] })
-    expect((await get(child.port, '/livez', keepAlive)).status).toBe(200)
-    const app = await get(child.port, '/', keepAlive)
+    expect((await call(child.port, '/livez', { agent: keepAlive })).status).toBe(200)
+    const app = await call(child.port, '/', { agent: keepAlive })
     expect(app.status).toBe(200)
     expect(app.headers.connection).toBe('keep-alive')
 
     // In flight when the listener closes, 1.5 s after the signal: it must complete.
-    const slow = get(child.port, '/slow?ms=1500', keepAlive)
+    const slow = call(child.port, '/slow?ms=1500', { agent: keepAlive })
     await child.waitFor(phase('closing'))
     const eventsWhenIdleClosed = await idleClosed
     const finished = await slow
@@ -155,7 +134,7 @@ describe('shutdown draining in a child process with real signals', () => {
   it('leaves no handles open: with exit: false the process ends by itself once stopped', async () => {
     const child = await start({ DRAIN_DELAY: '200', EXIT: '0' })
     const agent = new Agent({ keepAlive: true })
-    expect((await get(child.port, '/', agent)).status).toBe(200)
+    expect((await call(child.port, '/', { agent })).status).toBe(200)
     child.process.kill('SIGINT')
     expect(await child.exited).toEqual({ code: 0, signal: null })
     expect(child.events.some(phase('stopped'))).toBe(true)
@@ -171,7 +150,7 @@ describe('issue 13: SIGTERM while a readiness probe is running its check', () =>
   it.each([0, 300, 60_000])('issue-13-readiness-503-when-SIGTERM-lands-mid-check (cache %i ms)', async (cache) => {
     const child = await start({ DRAIN_DELAY: '1200', GRACE_PERIOD: '8000', CHECK_MS: '400', CHECK_CACHE: String(cache) })
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-    const inFlight = get(child.port, '/readyz', agent)
+    const inFlight = call(child.port, '/readyz', { agent })
     await child.waitFor(checkStarted)
     child.process.kill('SIGTERM')
     await child.waitFor(phase('draining'))
@@ -183,7 +162,7 @@ describe('issue 13: SIGTERM while a readiness probe is running its check', () =>
     // Every later probe of the drain delay too, on the same keep-alive connection, as a balancer probes.
     const statuses: number[] = []
     while (!child.events.some(phase('closing'))) {
-      const reply = await get(child.port, '/readyz', agent).catch(() => undefined) // the listener may close meanwhile
+      const reply = await call(child.port, '/readyz', { agent }).catch(() => undefined) // the listener may close meanwhile
       if (reply === undefined) break
       statuses.push(reply.status)
       await sleep(100)
@@ -199,7 +178,7 @@ describe('issue 13: SIGTERM while a readiness probe is running its check', () =>
   it.each(['listener', 'attach'])('issue-13-drain-sees-a-probe-in-flight-when-SIGTERM-lands (%s)', async (serve) => {
     const child = await start({ DRAIN_DELAY: '0', GRACE_PERIOD: '10000', CHECK_MS: '300', CHECK_CACHE: '0', SERVE: serve })
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-    const inFlight = get(child.port, '/readyz', agent)
+    const inFlight = call(child.port, '/readyz', { agent })
     await child.waitFor(checkStarted)
     const signalled = Date.now()
     child.process.kill('SIGTERM')

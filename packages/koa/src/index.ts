@@ -1,16 +1,16 @@
 // @healthz/koa: the probes for Koa 2 and 3. Two ways in, one mechanism (@healthz/http): ahead
 // of Koa at the server's `request` event (fastest, and out of reach of every middleware), or
-// as Koa middleware inside the app's pipeline.
-import { createServer } from 'node:http'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+// as Koa middleware inside the app's pipeline. What is left here is Koa's glue: the context,
+// `ctx.respond = false`, and `app.callback()` handed to node:http as a listener.
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
 import { finished } from 'node:stream'
-import { assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
+import { assertKnownOptions, optionKeys } from '@healthz/core'
 import type { Health } from '@healthz/core'
-import { attachHealth, createProbeResponder } from '@healthz/http'
-import type { AttachHealthOptions } from '@healthz/http'
+import { createProbeResponder, listen as listenWithHealth } from '@healthz/http'
+import type { ListenOptions, ProbeResponderOptions } from '@healthz/http'
 
 export { attachHealth, drainOnShutdown } from '@healthz/http'
-export type { AttachHealthOptions } from '@healthz/http'
+export type { AttachHealthOptions, ListenOptions } from '@healthz/http'
 
 /** What the middleware uses of Koa's context; typed structurally for Koa 2 and 3. */
 export interface HealthContext {
@@ -21,11 +21,8 @@ export interface HealthContext {
   respond?: boolean
 }
 
-/** Options of {@link createHealthMiddleware}. */
-export interface HealthMiddlewareOptions {
-  /** Called when answering a probe failed unexpectedly (the request gets a 500). @default console.error */
-  onError?: (error: Error) => void
-}
+/** Options of {@link createHealthMiddleware}: `onError`, called when answering a probe failed unexpectedly (the request gets a 500). */
+export type HealthMiddlewareOptions = ProbeResponderOptions
 
 const MIDDLEWARE_KEYS = optionKeys<HealthMiddlewareOptions>({ onError: true })
 
@@ -47,8 +44,7 @@ export type HealthMiddleware = (ctx: HealthContext, next: () => Promise<unknown>
  */
 export function createHealthMiddleware(health: Health, options: HealthMiddlewareOptions = {}): HealthMiddleware {
   assertKnownOptions(options, MIDDLEWARE_KEYS, 'createHealthMiddleware')
-  const onError = functionOption(options.onError, 'onError', '(error) => void')
-  const respond = createProbeResponder(health, onError === undefined ? {} : { onError })
+  const respond = createProbeResponder(health, options)
   return async function healthzMiddleware(ctx, next) {
     if (!respond(ctx.req, ctx.res, ctx.url)) return next()
     ctx.respond = false
@@ -63,29 +59,6 @@ export interface CallbackApp {
   callback(): (req: IncomingMessage, res: ServerResponse) => unknown
 }
 
-/** Options of {@link listen}. */
-export interface ListenOptions extends AttachHealthOptions {
-  /** The port. @default 0 (a free port) */
-  port?: number
-  /** The address. @default undefined (all addresses) */
-  host?: string
-}
-
-const LISTEN_KEYS = optionKeys<ListenOptions>({ port: true, host: true, onError: true, drain: true })
-
-/** Checks listen()'s options before anything listens. */
-function checkListenOptions(options: ListenOptions): void {
-  assertKnownOptions(options, LISTEN_KEYS, 'listen')
-  countOption(options.port, 0, 'listen port', { min: 0, max: 65_535 })
-  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
-    throw new HealthzError(`listen host must be a host name or address, got ${describeValue(options.host)}.`, { code: 'INVALID_OPTION' })
-  }
-  functionOption(options.onError, 'listen onError', '(error) => void')
-  if (options.drain !== undefined && typeof options.drain !== 'boolean') {
-    throw new HealthzError(`listen drain must be true or false, got ${describeValue(options.drain)}.`, { code: 'INVALID_OPTION' })
-  }
-}
-
 /**
  * `app.listen()` with the probes answered at the server's `request` event, before Koa runs,
  * and the server drained on shutdown: the fast path. Resolves once listening.
@@ -95,19 +68,8 @@ function checkListenOptions(options: ListenOptions): void {
  * const server = await listen(app, health, { port: 8080 })
  * health.markStarted()
  * ```
+ * @see listen of `@healthz/http`, which this is, given `app.callback()`.
  */
 export function listen(app: CallbackApp, health: Health, options: ListenOptions = {}): Promise<Server> {
-  checkListenOptions(options)
-  const { port = 0, host, ...attachOptions } = options
-  const server = createServer(app.callback() as (req: IncomingMessage, res: ServerResponse) => void)
-  attachHealth(server, health, attachOptions)
-  return new Promise<Server>((resolve, reject) => {
-    server.once('error', reject)
-    const onListening = (): void => {
-      server.off('error', reject)
-      resolve(server)
-    }
-    if (host === undefined) server.listen(port, onListening)
-    else server.listen(port, host, onListening)
-  })
+  return listenWithHealth(app.callback() as RequestListener, health, options)
 }

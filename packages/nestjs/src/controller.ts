@@ -1,30 +1,30 @@
 // The probes inside Nest (`serve: 'controller'`): a controller that declares the probe routes,
 // and a middleware bound to those routes that answers them. Nest runs middleware before
 // guards, interceptors and pipes, so none of those can block or rewrite a probe.
-// Decorators are applied as functions: nothing here depends on decorator metadata.
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { All, Controller, Inject, Injectable, Req, Res, SetMetadata } from '@nestjs/common'
+// Decorators are applied as functions: nothing here depends on decorator metadata. Nothing here
+// speaks node:http either: the request and response go to `@healthz/http` as Nest hands them over.
+import { All, Controller, Inject, Injectable, NotFoundException, Req, Res, SetMetadata } from '@nestjs/common'
 import type { NestMiddleware, Type } from '@nestjs/common'
 import type { Health } from '@healthz/core'
 import { createProbeResponder } from '@healthz/http'
-import type { ProbeResponder } from '@healthz/http'
+import type { ProbeRequest, ProbeResponder } from '@healthz/http'
 import { HEALTH, HEALTHZ_PROBE, SETTINGS } from './tokens.js'
 import type { Settings } from './settings.js'
 
+/** The node response, as the responder of `@healthz/http` takes it (Express's response is one). */
+type NodeResponse = Parameters<ProbeResponder>[1]
+
 /** A request as the controller or middleware receives it: node's, Express's or Fastify's. */
-interface AnyRequest {
-  readonly method?: string | undefined
-  readonly url?: string | undefined
+interface AnyRequest extends ProbeRequest {
   readonly originalUrl?: string | undefined
-  readonly headers?: IncomingMessage['headers'] | undefined
   /** Fastify's request: the node request. */
-  readonly raw?: IncomingMessage | undefined
+  readonly raw?: ProbeRequest | undefined
 }
 
-/** A response as the controller receives it: Express's (a ServerResponse) or Fastify's reply. */
+/** A response as the controller receives it: Express's (the node response) or Fastify's reply. */
 interface AnyResponse {
   /** Fastify's reply: the node response. */
-  readonly raw?: ServerResponse | undefined
+  readonly raw?: NodeResponse | undefined
   /** Fastify's reply: take the response over from Fastify. */
   hijack?: () => unknown
 }
@@ -50,7 +50,7 @@ export function responderFor(health: Health, settings: Settings): ProbeResponder
 }
 
 /** @internal Answers a probe on a node response; false when the URL is not a probe path. */
-export function answer(respond: ProbeResponder, health: Health, req: AnyRequest, res: ServerResponse): boolean {
+export function answer(respond: ProbeResponder, health: Health, req: AnyRequest, res: NodeResponse): boolean {
   const path = toProbePath(health, req.originalUrl ?? req.url ?? '/')
   return path !== undefined && respond(req, res, path)
 }
@@ -71,7 +71,7 @@ export class HealthProbeMiddleware implements NestMiddleware {
     this.respond = responderFor(health, settings)
   }
 
-  use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+  use(req: AnyRequest, res: NodeResponse, next: (error?: unknown) => void): void {
     if (!answer(this.respond, this.health, req, res)) next()
   }
 }
@@ -98,12 +98,10 @@ export function createProbeController(routes: readonly string[]): Type<unknown> 
     }
 
     probe(req: AnyRequest, res: AnyResponse): void {
-      const raw = res.raw ?? (res as unknown as ServerResponse)
-      res.hijack?.() // Fastify: we write the node response ourselves
-      if (!answer(this.respond, this.health, req.raw ?? req, raw)) {
-        raw.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
-        raw.end('not found\n')
-      }
+      // The routes are the probe paths: a URL that names none is Nest's to answer (404).
+      if (toProbePath(this.health, req.originalUrl ?? req.url ?? '/') === undefined) throw new NotFoundException()
+      res.hijack?.() // Fastify: @healthz/http writes the node response
+      answer(this.respond, this.health, req.raw ?? req, res.raw ?? (res as unknown as NodeResponse))
     }
   }
   const prototype = HealthProbeController.prototype

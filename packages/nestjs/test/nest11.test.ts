@@ -4,6 +4,8 @@
 // included, to those real Nest 11 modules: nothing of Nest is replaced by a stand-in.
 import { describe, expect, it, vi } from 'vitest'
 import nest11 from 'healthz-nestjs-test-nest11'
+import { describeContract } from '../../../test-utils/contract.js'
+import { nestAdapter } from './contract.js'
 import { defineSuite } from './suite.js'
 import type { NestKit } from './suite.js'
 
@@ -23,3 +25,10 @@ it('runs on NestJS 11, and the package under test sees the same Nest 11 modules'
 describe('NestJS 11', () => {
   defineSuite(kit)
 })
+
+describeContract([
+  nestAdapter(kit, 'express', 'server'),
+  nestAdapter(kit, 'express', 'controller'),
+  nestAdapter(kit, 'fastify', 'server'),
+  nestAdapter(kit, 'fastify', 'controller'),
+])

@@ -6,6 +6,8 @@ import * as platformExpress from '@nestjs/platform-express'
 import * as platformFastify from '@nestjs/platform-fastify'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
+import { describeContract } from '../../../test-utils/contract.js'
+import { nestAdapter } from './contract.js'
 import { defineSuite } from './suite.js'
 
 const version = (createRequire(import.meta.url)('@nestjs/core/package.json') as { version: string }).version
@@ -14,6 +16,15 @@ it('runs on NestJS 12', () => {
   expect(version).toMatch(/^12\./)
 })
 
+const kit = { version, common, core, platformExpress, platformFastify }
+
 describe('NestJS 12', () => {
-  defineSuite({ version, common, core, platformExpress, platformFastify })
+  defineSuite(kit)
 })
+
+describeContract([
+  nestAdapter(kit, 'express', 'server'),
+  nestAdapter(kit, 'express', 'controller'),
+  nestAdapter(kit, 'fastify', 'server'),
+  nestAdapter(kit, 'fastify', 'controller'),
+])

@@ -1,4 +1,4 @@
-import type { TcpProxy } from './tcp-proxy.mjs'
+import type { TcpProxy } from '../../../../test-utils/tcp-proxy.mjs'
 
 export declare const KUBERNETES: { livenessPeriod: number; livenessFailureThreshold: number; readinessPeriod: number; readinessFailureThreshold: number; probeTimeout: number }
 export declare const VARIANTS: readonly ['healthz', 'naive-check', 'naive-handler']

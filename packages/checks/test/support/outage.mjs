@@ -8,7 +8,7 @@
 // the caller passes the libraries in. Plain JavaScript so that the benchmark runs it unbuilt.
 import { createServer, get } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { TcpProxy } from './tcp-proxy.mjs'
+import { TcpProxy } from '../../../../test-utils/tcp-proxy.mjs'
 
 /** Kubernetes probe settings (DESIGN §6, docs/probes.md): liveness 15 s × 3, readiness 5 s × 2, timeout 1 s. */
 export const KUBERNETES = { livenessPeriod: 15_000, livenessFailureThreshold: 3, readinessPeriod: 5_000, readinessFailureThreshold: 2, probeTimeout: 1_000 }

@@ -1,8 +1,10 @@
-// A TCP proxy between a client and a real server, for outage tests: it forwards, stalls (stops
-// forwarding in both directions without closing anything, as a wedged server or a black-holed
-// link does), resumes (delivers what it held back), and stops (closes its listener and resets
-// every connection, as a crashed server does; new connections are refused). Shared by the check
-// tests and bench/outage, so it is plain JavaScript.
+// The one TCP proxy of the tests, between a client and a real server (the shared servers are
+// never stopped): it forwards, stalls (stops forwarding in both directions without closing
+// anything, as a wedged server or a black-holed link does), resumes (delivers what it held
+// back), cuts (drops every connection and closes each new one at once until restored, as a
+// flapping link does), and stops (closes its listener and resets every connection, as a crashed
+// server does; new connections are refused). Shared by the check and heartbeat tests and
+// bench/outage, so it is plain JavaScript.
 import { createServer, connect } from 'node:net'
 
 export class TcpProxy {
@@ -21,6 +23,8 @@ export class TcpProxy {
     this.target = { host: target.host ?? '127.0.0.1', port: target.port }
     this.port = 0
     this.stalled = false
+    /** While cut, a new connection is closed as soon as it is accepted. */
+    this.isCut = false
     /** Connections accepted since start. */
     this.accepted = 0
     /** @type {Set<{ client: import('node:net').Socket, upstream: import('node:net').Socket, held: Array<[import('node:net').Socket, Buffer]> }>} */
@@ -47,6 +51,10 @@ export class TcpProxy {
   }
 
   accept(client) {
+    if (this.isCut) {
+      client.destroy()
+      return
+    }
     this.accepted += 1
     const upstream = connect(this.target.port, this.target.host)
     const pair = { client, upstream, held: [] }
@@ -82,6 +90,21 @@ export class TcpProxy {
     for (const pair of this.pairs) {
       for (const [to, chunk] of pair.held.splice(0)) if (!to.destroyed) to.write(chunk)
     }
+  }
+
+  /** Destroys every proxied connection, and closes each new one at once until {@link restore}. */
+  cut() {
+    this.isCut = true
+    for (const pair of [...this.pairs]) {
+      pair.client.destroy()
+      pair.upstream.destroy()
+      this.pairs.delete(pair)
+    }
+  }
+
+  /** Accepts and forwards new connections again after {@link cut}. */
+  restore() {
+    this.isCut = false
   }
 
   /** Resets every connection and closes the listener: new connections are refused. */
