@@ -1,8 +1,7 @@
 // Failure detectors: from the arrival times of one node's beats, how suspicious is its silence?
 // Phi accrual after Hayashibara et al. (2004) with Akka's defaults and formula, and a fixed
 // deadline. Both are pure functions of the times they are given, so tests run on fake time.
-import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError } from '@healthz/core'
-import type { ListsEveryKey } from './options.js'
+import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError, optionKeys } from '@healthz/core'
 
 /** The state of one node's detector. Times are the monitor's clock, in ms. */
 export interface FailureDetector {
@@ -78,8 +77,13 @@ export interface PhiAccrualOptions {
   expectedInterval?: number
 }
 
-const PHI_ACCRUAL_OPTIONS = ['threshold', 'maxSampleSize', 'minStdDeviation', 'acceptableHeartbeatPause', 'expectedInterval'] as const satisfies readonly (keyof PhiAccrualOptions)[]
-true satisfies ListsEveryKey<PhiAccrualOptions, typeof PHI_ACCRUAL_OPTIONS>
+const PHI_ACCRUAL_OPTIONS = optionKeys<PhiAccrualOptions>({
+  threshold: true,
+  maxSampleSize: true,
+  minStdDeviation: true,
+  acceptableHeartbeatPause: true,
+  expectedInterval: true,
+})
 
 /** Options of {@link deadline}. */
 export interface DeadlineOptions {
@@ -89,8 +93,7 @@ export interface DeadlineOptions {
   expectedInterval?: number
 }
 
-const DEADLINE_OPTIONS = ['timeout', 'expectedInterval'] as const satisfies readonly (keyof DeadlineOptions)[]
-true satisfies ListsEveryKey<DeadlineOptions, typeof DEADLINE_OPTIONS>
+const DEADLINE_OPTIONS = optionKeys<DeadlineOptions>({ timeout: true, expectedInterval: true })
 
 /**
  * The phi accrual failure detector (Hayashibara, Défago, Yared, Katayama, 2004) as Akka

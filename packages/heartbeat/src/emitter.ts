@@ -1,9 +1,8 @@
 // The emitter: a node says "I'm alive" every interval, keeps trying (with backoff) when the
 // transport fails, never has two sends in flight, and says goodbye when it stops.
 import type { Clock, Health } from '@healthz/core'
-import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError, MAX_DURATION_MS, systemClock } from '@healthz/core'
+import { assertKnownOptions, countOption, describeValue, durationOption, HealthzError, MAX_DURATION_MS, optionKeys, systemClock } from '@healthz/core'
 import { encodeHeartbeat, MAX_METADATA_BYTES, MAX_NODE_ID } from './codec.js'
-import type { ListsEveryKey } from './options.js'
 import type { HeartbeatSigning } from './signing.js'
 import { signingKey } from './signing.js'
 import type { Heartbeat, HeartbeatMetadata, HeartbeatStatus, HeartbeatTransport } from './types.js'
@@ -72,22 +71,21 @@ export interface HeartbeatOptions {
   clock?: Clock
 }
 
-const HEARTBEAT_OPTIONS = [
-  'nodeId',
-  'transport',
-  'interval',
-  'jitter',
-  'metadata',
-  'status',
-  'health',
-  'incarnation',
-  'sendTimeout',
-  'maxBackoff',
-  'onError',
-  'signing',
-  'clock',
-] as const satisfies readonly (keyof HeartbeatOptions)[]
-true satisfies ListsEveryKey<HeartbeatOptions, typeof HEARTBEAT_OPTIONS>
+const HEARTBEAT_OPTIONS = optionKeys<HeartbeatOptions>({
+  nodeId: true,
+  transport: true,
+  interval: true,
+  jitter: true,
+  metadata: true,
+  status: true,
+  health: true,
+  incarnation: true,
+  sendTimeout: true,
+  maxBackoff: true,
+  onError: true,
+  signing: true,
+  clock: true,
+})
 
 /** Counters of an emitter. */
 export interface HeartbeatEmitterStats {

@@ -1,9 +1,8 @@
 // @healthz/heartbeat/http: emitters POST beats; the monitor's side is a node:http handler of
 // the (req, res, next) shape, mountable through @healthz/http, Express or a plain server.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
 import { encodeHeartbeat, MAX_BEAT_BYTES } from './codec.js'
-import type { ListsEveryKey } from './options.js'
 import type { HeartbeatReceiver, HeartbeatTransport } from './types.js'
 
 /** Options of {@link httpTransport}. */
@@ -14,8 +13,7 @@ export interface HttpTransportOptions {
   headers?: Record<string, string>
 }
 
-const HTTP_TRANSPORT_OPTIONS = ['url', 'headers'] as const satisfies readonly (keyof HttpTransportOptions)[]
-true satisfies ListsEveryKey<HttpTransportOptions, typeof HTTP_TRANSPORT_OPTIONS>
+const HTTP_TRANSPORT_OPTIONS = optionKeys<HttpTransportOptions>({ url: true, headers: true })
 
 /**
  * The sending side of the HTTP transport: each beat is one `POST` of JSON to `url` (with
@@ -62,8 +60,7 @@ export interface HttpReceiverOptions {
   authorize?: (req: IncomingMessage) => boolean
 }
 
-const HTTP_RECEIVER_OPTIONS = ['path', 'authorize'] as const satisfies readonly (keyof HttpReceiverOptions)[]
-true satisfies ListsEveryKey<HttpReceiverOptions, typeof HTTP_RECEIVER_OPTIONS>
+const HTTP_RECEIVER_OPTIONS = optionKeys<HttpReceiverOptions>({ path: true, authorize: true })
 
 /** A node:http handler; `next` passes a request that is not a beat on. */
 export type HeartbeatHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void

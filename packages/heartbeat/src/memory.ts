@@ -1,7 +1,6 @@
 // The in-memory transport: emitters and monitors in one process, for tests and simulations.
-import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
 import { encodeHeartbeat } from './codec.js'
-import type { ListsEveryKey } from './options.js'
 import type { Heartbeat, HeartbeatReceiver, HeartbeatSubscription, HeartbeatTransport, SendContext } from './types.js'
 
 /** Options of {@link createMemoryTransport}. */
@@ -14,8 +13,7 @@ export interface MemoryTransportOptions {
   serialize?: boolean
 }
 
-const MEMORY_TRANSPORT_OPTIONS = ['serialize'] as const satisfies readonly (keyof MemoryTransportOptions)[]
-true satisfies ListsEveryKey<MemoryTransportOptions, typeof MEMORY_TRANSPORT_OPTIONS>
+const MEMORY_TRANSPORT_OPTIONS = optionKeys<MemoryTransportOptions>({ serialize: true })
 
 /** An in-memory transport, with controls to simulate an outage. */
 export interface MemoryTransport extends HeartbeatTransport {

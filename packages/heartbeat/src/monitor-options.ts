@@ -1,12 +1,11 @@
 // The options of createHeartbeatMonitor: what each one means, its default and why, and the one
 // place they are validated and resolved into the settings the monitor runs with.
 import type { Clock, RuntimeMonitor } from '@healthz/core'
-import { assertKnownOptions, countOption, createRuntimeMonitor, durationOption, HealthzError, systemClock } from '@healthz/core'
+import { assertKnownOptions, countOption, createRuntimeMonitor, durationOption, HealthzError, optionKeys, systemClock } from '@healthz/core'
 import type { FailureDetectorFactory } from './detector.js'
 import { phiAccrual } from './detector.js'
 import type { MembershipSettings } from './membership.js'
 import type { HeartbeatWarning } from './monitor.js'
-import type { ListsEveryKey } from './options.js'
 import type { HeartbeatVerification, Verifier } from './signing.js'
 import { verifier } from './signing.js'
 import type { HeartbeatTransport } from './types.js'
@@ -82,23 +81,22 @@ export interface HeartbeatMonitorOptions {
   clock?: Clock
 }
 
-const MONITOR_OPTIONS = [
-  'transport',
-  'detector',
-  'deadAfter',
-  'checkInterval',
-  'pauseBound',
-  'forgetAfter',
-  'runtime',
-  'onWarning',
-  'onError',
-  'checkName',
-  'signing',
-  'maxMembers',
-  'maxIncarnationLead',
-  'clock',
-] as const satisfies readonly (keyof HeartbeatMonitorOptions)[]
-true satisfies ListsEveryKey<HeartbeatMonitorOptions, typeof MONITOR_OPTIONS>
+const MONITOR_OPTIONS = optionKeys<HeartbeatMonitorOptions>({
+  transport: true,
+  detector: true,
+  deadAfter: true,
+  checkInterval: true,
+  pauseBound: true,
+  forgetAfter: true,
+  runtime: true,
+  onWarning: true,
+  onError: true,
+  checkName: true,
+  signing: true,
+  maxMembers: true,
+  maxIncarnationLead: true,
+  clock: true,
+})
 
 /** The options of a monitor, checked and with their defaults. @internal */
 export interface MonitorSettings {

@@ -1,9 +1,8 @@
 // @healthz/heartbeat/nats: beats over NATS subjects, with the connection the application
 // already has (`nats` 2.x, or `@nats-io/transport-node` 3.x). This entry imports neither: the
 // connection is typed structurally.
-import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
 import { encodeHeartbeat } from './codec.js'
-import type { ListsEveryKey } from './options.js'
 import type { HeartbeatTransport } from './types.js'
 
 /** A received NATS message: its payload. */
@@ -37,8 +36,7 @@ export interface NatsTransportOptions {
   subject?: string
 }
 
-const NATS_TRANSPORT_OPTIONS = ['connection', 'subject'] as const satisfies readonly (keyof NatsTransportOptions)[]
-true satisfies ListsEveryKey<NatsTransportOptions, typeof NATS_TRANSPORT_OPTIONS>
+const NATS_TRANSPORT_OPTIONS = optionKeys<NatsTransportOptions>({ connection: true, subject: true })
 
 /**
  * A transport over NATS core subjects (no JetStream: a late beat is worth nothing).

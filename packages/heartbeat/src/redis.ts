@@ -1,9 +1,8 @@
 // @healthz/heartbeat/redis: beats over Redis pub/sub, with the client the application already
 // has (ioredis 5–6 or node-redis 4–6). This entry imports neither: the clients are typed
 // structurally, so installing one is enough.
-import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
 import { encodeHeartbeat } from './codec.js'
-import type { ListsEveryKey } from './options.js'
 import type { HeartbeatReceiver, HeartbeatSubscription, HeartbeatTransport } from './types.js'
 
 /** What sending needs of a Redis client: `publish` (ioredis and node-redis alike). */
@@ -54,8 +53,7 @@ export interface RedisTransportOptions {
   channel?: string
 }
 
-const REDIS_TRANSPORT_OPTIONS = ['publisher', 'subscriber', 'channel'] as const satisfies readonly (keyof RedisTransportOptions)[]
-true satisfies ListsEveryKey<RedisTransportOptions, typeof REDIS_TRANSPORT_OPTIONS>
+const REDIS_TRANSPORT_OPTIONS = optionKeys<RedisTransportOptions>({ publisher: true, subscriber: true, channel: true })
 
 /**
  * A transport over Redis pub/sub. Reconnection is the client's: ioredis and node-redis both

@@ -2,8 +2,7 @@
 // envelope `{ "beat": "<the beat's JSON text>", "sig": "<HMAC, base64url>" }`. An emitter signs
 // with one key; a monitor accepts any key of its list, so keys rotate without a fleet-wide restart.
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { assertKnownOptions, describeValue, HealthzError } from '@healthz/core'
-import type { ListsEveryKey } from './options.js'
+import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
 
 /** A shared secret: text (UTF-8) or bytes, at least 16 bytes (32 random bytes is usual). */
 export type HeartbeatKey = string | Uint8Array
@@ -43,10 +42,8 @@ export interface HeartbeatVerification {
   acceptUnsigned?: boolean
 }
 
-const SIGNING_OPTIONS = ['key'] as const satisfies readonly (keyof HeartbeatSigning)[]
-true satisfies ListsEveryKey<HeartbeatSigning, typeof SIGNING_OPTIONS>
-const VERIFICATION_OPTIONS = ['keys', 'acceptUnsigned'] as const satisfies readonly (keyof HeartbeatVerification)[]
-true satisfies ListsEveryKey<HeartbeatVerification, typeof VERIFICATION_OPTIONS>
+const SIGNING_OPTIONS = optionKeys<HeartbeatSigning>({ key: true })
+const VERIFICATION_OPTIONS = optionKeys<HeartbeatVerification>({ keys: true, acceptUnsigned: true })
 
 /** The shortest key accepted, in bytes: a typo'd or empty environment variable must not sign. */
 export const MIN_KEY_BYTES = 16
