@@ -4,6 +4,7 @@
 //   node bench/server.mjs <kind>
 //
 //   bare                 a bare node:http server answering `ok`: the baseline of everything
+//   bare-probe           a bare node:http server writing healthz's /livez bytes, no path matching
 //   healthz              createHealthListener over a started health object (/livez, /readyz)
 //   express-route        an Express app whose one route answers `ok`: the framework's baseline
 //   express-middleware   the same app with createHealthMiddleware(health) registered first
@@ -85,6 +86,17 @@ function withTerminus(server) {
 
 const targets = {
   bare: () => listening(createServer((_req, res) => res.end('ok'))),
+  // The same bytes healthz answers /livez with (status, the three headers DESIGN §2 asks for,
+  // the health+json body), written by a bare listener with no path matching: the floor of any
+  // probe answer that carries those headers, so livez ÷ bare-probe is the SDK's own cost.
+  'bare-probe': async () => {
+    const answer = await createBenchHealth().handle({ method: 'GET', path: '/livez' })
+    const raw = Object.entries(answer.headers).flat()
+    return listening(createServer((_req, res) => {
+      res.writeHead(answer.status, raw)
+      res.end(answer.body)
+    }))
+  },
   healthz: () => listening(createServer(createHealthListener(createBenchHealth()))),
   'express-route': () => listening(createServer(expressApp())),
   'express-middleware': () => {
