@@ -39,6 +39,10 @@ import { HEALTH, SETTINGS } from './tokens.js'
  */
 export interface HealthModuleOptions extends HealthOptions, HealthModuleSettings {}
 
+// The key lists below repeat names of core's HealthOptions on purpose: an adapter sees only
+// core's public entry, and each list is checked against its own interface at compile time
+// (optionKeys<T>: a key missing or extra fails the build), so they cannot drift.
+
 /** What `useFactory` may return: the health options of `createHealth` but paths and prefix. */
 const FACTORY_KEYS = optionKeys<HealthFactoryOptions>({
   service: true,
