@@ -2,6 +2,7 @@
 // Nest, or as a controller), opens the startup gate once Nest has bootstrapped, and runs the
 // drain sequence from Nest's shutdown hooks.
 import type { Server } from 'node:http'
+import { constants } from 'node:os'
 import { Inject, Optional } from '@nestjs/common'
 import type {
   BeforeApplicationShutdown,
@@ -121,6 +122,9 @@ const OPTIONS = Symbol.for('@healthz/nestjs:options')
 
 let warnedAboutSignals = false
 
+/** @internal A repeat of the first signal within this many ms is the same signal delivered twice (as in @healthz/core). */
+const DUPLICATE_SIGNAL_WINDOW = 500
+
 /** @internal The signals that start a drain; their listeners (Nest's among them) wait for it. */
 const DRAIN_SIGNALS = ['SIGTERM', 'SIGINT'] as const
 
@@ -156,7 +160,8 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
   /** The signal listeners held back until the drain is over (Nest's `enableShutdownHooks` one), by signal. */
   private readonly held = new Map<NodeJS.Signals, SignalListener[]>()
   private readonly gate: SignalListener = (signal) => this.onSignal(signal)
-  private signalled = false
+  /** The first drain signal, and when it came (Date.now()). */
+  private first: { signal: NodeJS.Signals; at: number } | undefined
 
   constructor(
     private readonly health: Health,
@@ -297,7 +302,7 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
     gates.delete(this.gate)
     // Closed without a signal (app.close()): the held listeners go back where they were
     // (Nest then removes its own, as it does on close).
-    if (!this.signalled) for (const [signal, listeners] of this.held) for (const listener of listeners) process.on(signal, listener)
+    if (this.first === undefined) for (const [signal, listeners] of this.held) for (const listener of listeners) process.on(signal, listener)
     this.held.clear()
   }
 
@@ -310,7 +315,7 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
    * the drain (delay, server drain, onShutdown hooks), and only then hands the signal on.
    */
   private holdSignalListeners(): void {
-    if (this.signalled || (this.options.shutdown?.signals ?? false) !== false) return
+    if (this.first !== undefined || (this.options.shutdown?.signals ?? false) !== false) return
     for (const signal of DRAIN_SIGNALS) {
       const listeners = process.listeners(signal).filter((listener) => !gates.has(listener as SignalListener)) as SignalListener[]
       if (listeners.length === 0) continue // nobody would end the process: nothing to hold back
@@ -322,9 +327,17 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
   }
 
   private onSignal(signal: NodeJS.Signals): void {
-    // Repeats while the drain runs are ignored, as Nest ignores them during its own teardown.
-    if (this.signalled) return
-    this.signalled = true
+    const now = Date.now()
+    if (this.first !== undefined) {
+      // The same signal again within moments is one signal delivered twice (Ctrl-C reaches the
+      // process group, and a package manager forwards it too), as in @healthz/core.
+      if (signal === this.first.signal && now - this.first.at < DUPLICATE_SIGNAL_WINDOW) return
+      // A second signal: the operator wants out now (DESIGN §6), as without the gate, when
+      // Nest's listener is gone after the first signal and the signal's default action ends the process.
+      this.settings.onError(new HealthzError(`${signal} received again during shutdown: exiting at once`, { code: 'SHUTDOWN_FORCED' }))
+      process.exit(128 + (constants.signals[signal] ?? 0))
+    }
+    this.first = { signal, at: now }
     const handOn = (): void => {
       for (const listener of this.held.get(signal) ?? []) listener.call(process, signal)
     }

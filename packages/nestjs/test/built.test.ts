@@ -205,5 +205,20 @@ describe.each(['12', '11'] as const)('NestJS %s', (nest) => {
       expect(await app.exited).toEqual({ code: 0, signal: null })
       expect(app.lines.slice(1)).toEqual(['onModuleDestroy stopped', 'beforeApplicationShutdown stopped SIGTERM', 'onApplicationShutdown stopped SIGTERM'])
     })
+
+    it('a second SIGTERM during the drain exits at once (DESIGN §6); the same signal twice within moments is one', async () => {
+      const app = await startApp(nest, platform, { DRAIN_MS: '8000' })
+      app.process.kill('SIGTERM')
+      await sleep(100)
+      app.process.kill('SIGTERM') // delivered twice (process group + package manager): still one signal
+      await sleep(700)
+      expect((await call(app.port, '/readyz')).status).toBe(503) // still draining
+      const second = Date.now()
+      app.process.kill('SIGTERM') // the operator's second signal
+      const exit = await app.exited
+      expect(Date.now() - second).toBeLessThan(2_000) // not after the 8 s drain delay
+      expect(exit).toEqual({ code: 143, signal: null })
+      expect(app.stderr()).toContain('SHUTDOWN_FORCED')
+    })
   })
 })
