@@ -1,28 +1,12 @@
 // The built `healthz` bin as users run it: a child process with real stdin, stdout, stderr and
 // exit status (run `pnpm build` first; `npm test` at the root does).
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fixture } from './helpers.js'
+import { BIN, fixture, runBin as run } from './helpers.js'
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> }
-
-function run(args: readonly string[], stdin?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.once('error', reject)
-    child.once('close', (status) => resolve({ status, stdout, stderr }))
-    child.stdin.end(stdin ?? '')
-  })
-}
 
 const server = createServer((req, res) => {
   res.writeHead(req.url === '/livez' ? 200 : 503)
