@@ -89,18 +89,9 @@ export type BeatDrop = 'stale' | 'tooFarAhead' | 'overCapacity'
 /** What {@link Membership.beat} did with a beat. @internal */
 export type BeatOutcome = { readonly drop: BeatDrop; readonly change?: undefined } | { readonly drop?: undefined; readonly change: MemberChangeEvent | undefined }
 
-interface MemberRecord {
+/** A member as the view keeps it: the snapshot's fields but those derived at read time (`phi`, `suspectAfter`), and its detector. */
+interface MemberRecord extends Omit<Member, 'phi' | 'suspectAfter'> {
   readonly nodeId: string
-  state: MemberState
-  incarnation: number
-  seq: number
-  status: HeartbeatStatus
-  metadata: HeartbeatMetadata
-  since: number
-  lastBeatAt: number
-  beats: number
-  lost: number
-  restarts: number
   detector: FailureDetector
 }
 
