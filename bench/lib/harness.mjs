@@ -55,12 +55,12 @@ export function runBenchmark({ title, script, server: SERVER, targets: TARGETS, 
     return value
   }
 
-  // Defaults: 12 rounds × 2 s per target after 2 s warm-up. Many short rounds rather than a few
+  // Defaults: 12 rounds × 2 s per target, each on a fresh server after 1 s warm-up. Many short rounds rather than a few
   // long ones: adjacent runs see the same machine, so the paired ratios are tighter.
   const options = {
     rounds: positive('rounds', 12, { integer: true }),
     duration: positive('duration', 2, { integer: true }), // wrk takes whole seconds
-    warmup: positive('warmup', 2, { integer: true }),
+    warmup: positive('warmup', 1, { integer: true }), // per run: every run starts a fresh server
     connections: positive('connections', 50, { integer: true }),
     profile: flags.profile ?? process.env.BENCH_PROFILE === '1',
     targets: (flags.targets ?? process.env.BENCH_TARGETS ?? TARGETS.map((target) => target.name).join(',')).split(',').filter(Boolean),
@@ -156,7 +156,7 @@ export function runBenchmark({ title, script, server: SERVER, targets: TARGETS, 
         // A server that dies mid-benchmark would otherwise show up as a mysterious 0 req/s.
         child.removeAllListeners('exit')
         child.once('exit', (code, signal) => {
-          if (!stopping) fail(new Error(`server ${label} exited during the benchmark (code ${code}, signal ${signal})`))
+          if (!stopping && !child.stoppedOnPurpose) fail(new Error(`server ${label} exited during the benchmark (code ${code}, signal ${signal})`))
         })
         resolve({ child, port: JSON.parse(out.slice(0, newline)).port })
       })
@@ -172,6 +172,7 @@ export function runBenchmark({ title, script, server: SERVER, targets: TARGETS, 
 
   /** Stops a server gracefully (SIGTERM → process.exit) so --cpu-prof can write its profile. */
   function stopServer({ child }) {
+    child.stoppedOnPurpose = true
     return new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve()
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
@@ -256,36 +257,40 @@ export function runBenchmark({ title, script, server: SERVER, targets: TARGETS, 
     for (const spec of TARGETS) if (wanted.has(spec.name)) for (const goal of spec.goals ?? []) wanted.add(goal.of)
     wanted.add('bare')
     const specs = TARGETS.filter((spec) => wanted.has(spec.name))
-    // Servers start one after the other: on two cores, parallel start-ups only compete.
-    const started = []
-    const targets = []
-    for (const spec of specs) {
-      const server = await startServer(spec.server, spec.name)
-      started.push(server)
-      targets.push({ ...spec, url: `http://${HOST}:${server.port}${spec.path}` })
+    // One server at a time, started afresh for every run: measured here, six identical servers kept
+    // up side by side on core 0 answered 0.94, 0.94, 0.93, 0.83 and 0.77 of bare by the order they
+    // were started in (bench/README.md, "Spawn order"), so a long-lived server's throughput
+    // depended on how many had started before it, not on its code.
+    const targets = specs.map((spec) => ({ ...spec, runs: [] }))
+    /** Starts the target's server, warms it up, loads it for `seconds`, stops it. */
+    async function measure(target, seconds, tag) {
+      const server = await startServer(target.server, `${target.name}${tag}`)
+      const url = `http://${HOST}:${server.port}${target.path}`
+      try {
+        if (tag === '') await verify({ ...target, url })
+        if (options.warmup > 0) await runLoad(url, options.warmup)
+        return await runLoad(url, seconds)
+      } finally {
+        await stopServer(server)
+      }
     }
-    for (const target of targets) {
-      await verify(target)
-      target.runs = []
-    }
+    // Every target answers what we think it does before anything is timed.
+    for (const target of targets) await measure(target, 1, '')
 
-    const total = targets.length * (options.warmup + options.rounds * options.duration)
+    const total = targets.length * options.rounds * (options.warmup + options.duration + 0.5)
     console.log(
       `${title}: node ${process.version}, ${cpus().length} cores, load generator ${loadgen}` +
         `${loadgen === 'wrk' ? ' (1 thread)' : ''}, ${options.connections} connections, ` +
-        `${options.rounds} rounds × ${options.duration} s per target after ${options.warmup} s warm-up (≈${total} s), ` +
+        `${options.rounds} rounds × ${options.duration} s per target, each on a fresh server after ${options.warmup} s warm-up (≈${Math.round(total)} s), ` +
         (pin ? `taskset: servers on core ${SERVER_CORE}, load on core ${LOADGEN_CORE}` : 'no pinning (taskset missing or 1 core)'),
     )
-
-    // Warm-up: lets V8 optimise each server's hot path, and opens then drops the connections once.
-    for (const target of targets) await runLoad(target.url, options.warmup)
 
     for (let round = 0; round < options.rounds; round++) {
       // Rotate the order each round so no target always follows the same one.
       const order = targets.map((_, i) => targets[(i + round) % targets.length])
       const line = []
       for (const target of order) {
-        const run = await runLoad(target.url, options.duration)
+        const run = await measure(target, options.duration, `-r${round + 1}`)
         if (run.bad > 0) throw new Error(`${target.name}: ${run.bad} non-2xx responses or socket errors in round ${round + 1}`)
         target.runs.push(run)
         line.push(`${target.name} ${Math.round(run.rps)}/s p99 ${run.p99.toFixed(2)} ms`)
@@ -300,7 +305,6 @@ export function runBenchmark({ title, script, server: SERVER, targets: TARGETS, 
     }
 
     stopping = true
-    await Promise.all(started.map(stopServer))
     if (options.profile) console.log(`\nCPU profiles of the servers: ${join(HERE, 'profiles')}`)
 
     report(targets)
