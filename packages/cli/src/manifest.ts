@@ -109,7 +109,7 @@ export function renderManifest(options: ManifestOptions = {}): string {
 
   const lines = [
     `# Recommended probes for ${name} (healthz manifest). \`healthz lint${version === LATEST_KUBERNETES ? '' : ` --kubernetes-version ${version}`}\` passes this file.`,
-    `# Keep the three paths apart: liveness must never be the readiness endpoint.`,
+    grpc ? `# Keep the three services apart: liveness must never be the readiness service.` : `# Keep the three paths apart: liveness must never be the readiness endpoint.`,
     `apiVersion: apps/v1`,
     `kind: Deployment`,
     `metadata:`,
