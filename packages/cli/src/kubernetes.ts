@@ -30,7 +30,7 @@ export const KUBERNETES_FEATURES = Object.freeze({ sleepAction: 30, sleepZero: 3
  */
 export const LATEST_KUBERNETES = '1.34'
 
-/** The oldest release `--kubernetes-version` accepts: the oldest with every feature above GA or on by default but sidecars. */
+/** The oldest release `--kubernetes-version` accepts: gRPC probes are GA from it, probe-level grace periods on by default. */
 const OLDEST_MINOR = 27
 
 /**
