@@ -71,6 +71,11 @@ describe('preStop: the native sleep action', () => {
     // A distroless :debug image has busybox: only the style rule speaks.
     const debug = deployment(`        - name: web\n          image: gcr.io/distroless/nodejs20-debian12:debug\n${READY}\n          lifecycle: { preStop: { exec: { command: ["sleep", "10"] } } }`)
     expect(ids(await findings(debug))).toEqual(['prestop-sleep-exec@web'])
+    // Chainguard's wolfi-base has a shell; its other images do not.
+    for (const [image, rule] of [['cgr.dev/chainguard/wolfi-base', 'prestop-sleep-exec'], ['cgr.dev/chainguard/node:latest', 'prestop-sleep-no-shell']]) {
+      const text = deployment(`        - name: web\n          image: ${image}\n${READY}\n          lifecycle: { preStop: { exec: { command: ["sleep", "10"] } } }`)
+      expect(ids(await findings(text)), image).toEqual([`${rule}@web`])
+    }
   })
 
   it('is skipped for clusters before 1.30, which have no sleep action', async () => {

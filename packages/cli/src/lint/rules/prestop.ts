@@ -66,6 +66,12 @@ export const prestopSleepExec = {
   check: execSleep,
 } as const satisfies Rule
 
+/** The image has no shell and no sleep, as far as its name tells (Chainguard's wolfi-base and busybox images do have them). */
+function shellless(image: string): ReturnType<typeof imageTools> {
+  const tools = imageTools(image)
+  return tools !== undefined && !tools.shell && !/wolfi-base|busybox/.test(image.toLowerCase()) ? tools : undefined
+}
+
 function nativeFix(seconds: number): string {
   return `lifecycle: { preStop: { sleep: { seconds: ${seconds} } } }`
 }
@@ -73,8 +79,8 @@ function nativeFix(seconds: number): string {
 function noShell({ container }: RuleContext): RuleFinding[] {
   const sleep = preStopSleep(container)
   const image = typeof container.image === 'string' ? container.image : ''
-  const tools = imageTools(image)
-  if (sleep?.form !== 'exec' || tools === undefined || tools.shell) return []
+  const tools = shellless(image)
+  if (sleep?.form !== 'exec' || tools === undefined) return []
   return [
     {
       path: ['lifecycle', 'preStop', 'exec', 'command'],
@@ -87,8 +93,7 @@ function noShell({ container }: RuleContext): RuleFinding[] {
 function execSleep({ container }: RuleContext): RuleFinding[] {
   const sleep = preStopSleep(container)
   if (sleep?.form !== 'exec' || !sleep.pure) return []
-  const tools = imageTools(typeof container.image === 'string' ? container.image : '')
-  if (tools !== undefined && !tools.shell) return [] // prestop-sleep-no-shell reports it, as a warning
+  if (shellless(typeof container.image === 'string' ? container.image : '') !== undefined) return [] // prestop-sleep-no-shell reports it, as a warning
   return [
     {
       path: ['lifecycle', 'preStop', 'exec', 'command'],
