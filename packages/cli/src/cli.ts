@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { parseDuration } from './duration.js'
 import { isCliError, usage } from './errors.js'
 import { echo, escapeControl } from './escape.js'
+import { kubernetesMinor } from './kubernetes.js'
 import { MANIFEST_COUNTS, renderManifest } from './manifest.js'
 import { closest, countOption, describeValue, unknownOption } from './options.js'
 import { probe } from './probe.js'
@@ -42,15 +43,16 @@ Usage:
       reason when not, 2 on a usage error. For Docker HEALTHCHECK and exec probes without curl.
 
   healthz lint <file|dir...|-> [--format text|json|sarif] [--fail-on error|warning|info|none]
-               [--config healthz.yaml] [--disable rule,rule]
+               [--config healthz.yaml] [--disable rule,rule] [--kubernetes-version 1.34]
       Check Kubernetes manifests (multi-document YAML, Lists, Helm output on stdin with -) for
       probe mistakes. Exit 1 when a finding reaches --fail-on (default error), 2 on bad input.
       Turn rules off for one workload with the annotation healthz/lint-disable: "rule,rule".
+      --kubernetes-version skips the rules that recommend what an older cluster lacks.
 
   healthz manifest [--port 8080] [--boot-seconds 60] [--prefix /] [--name my-service]
-                   [--image IMAGE] [--pre-stop-seconds 0]
+                   [--image IMAGE] [--pre-stop-seconds 0] [--grpc] [--kubernetes-version 1.34]
       Print the recommended startup, liveness and readiness probes (and grace period) as a
-      Deployment that healthz lint passes.
+      Deployment that healthz lint passes (with the same --kubernetes-version).
 
   healthz --version | --help
 
@@ -166,6 +168,7 @@ async function lintCommand(args: readonly string[], io: CliIo): Promise<number> 
     'fail-on': { type: 'string' },
     config: { type: 'string', short: 'c' },
     disable: { type: 'string', multiple: true },
+    'kubernetes-version': { type: 'string' },
   })
   if (values.help === true) return help(io)
   const format = (values.format ?? 'text') as string
@@ -196,7 +199,9 @@ async function lintCommand(args: readonly string[], io: CliIo): Promise<number> 
       for (const path of await expand(file)) inputs.push({ file: path, text: await read(path, io) })
     }
   }
-  const report = await lint(inputs, { config, disable: disable as never[] })
+  const kubernetesVersion = values['kubernetes-version'] as string | undefined
+  if (kubernetesVersion !== undefined) kubernetesMinor(kubernetesVersion, '--kubernetes-version')
+  const report = await lint(inputs, { config, disable: disable as never[], ...(kubernetesVersion === undefined ? {} : { kubernetesVersion }) })
   io.stdout(format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report, io.version) : formatText(report))
   const rank = { error: 0, warning: 1, info: 2 } as const
   const limit = failOn === 'none' ? -1 : rank[failOn as keyof typeof rank]
@@ -245,6 +250,8 @@ function manifestCommand(args: readonly string[], io: CliIo): number {
     name: { type: 'string' },
     image: { type: 'string' },
     'pre-stop-seconds': { type: 'string' },
+    grpc: { type: 'boolean' },
+    'kubernetes-version': { type: 'string' },
   })
   if (values.help === true) return help(io)
   if (positionals.length > 0) throw usage(`takes no arguments, only options (got ${describeValue(positionals[0])}).`)
@@ -263,6 +270,8 @@ function manifestCommand(args: readonly string[], io: CliIo): number {
       prefix: values.prefix as string | undefined,
       name: values.name as string | undefined,
       image: values.image as string | undefined,
+      grpc: values.grpc === true,
+      kubernetesVersion: values['kubernetes-version'] as string | undefined,
     }),
   )
   return EXIT.OK

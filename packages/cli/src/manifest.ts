@@ -2,6 +2,8 @@
 // `healthz lint` passes. Plain string building: no YAML library is loaded for it.
 import { guaranteedWindow, startupFailureThreshold } from './budget.js'
 import { usage } from './errors.js'
+import { KUBERNETES_FEATURES, LATEST_KUBERNETES, kubernetesMinor } from './kubernetes.js'
+import { imageTools } from './lint/rules/exec.js'
 import { MAX_INT32, assertKnownOptions, countOption, describeValue } from './options.js'
 
 /** Options of {@link renderManifest}. */
@@ -17,11 +19,25 @@ export interface ManifestOptions {
   /** The container image. @default 'registry.example.com/<name>:1.0.0' */
   image?: string
   /**
-   * A `preStop` sleep in seconds (Kubernetes 1.30+ `sleep` action), added to the grace period;
-   * 0 leaves the waiting to healthz's `drainDelay`.
+   * A `preStop` sleep in seconds, added to the grace period: the kubelet's `sleep` action from
+   * Kubernetes 1.30, `exec: [sleep, N]` before (see `kubernetesVersion`); 0 leaves the waiting to
+   * healthz's `drainDelay`.
    * @default 0
    */
   preStopSeconds?: number
+  /**
+   * The Kubernetes version of the cluster (`1.28`, `v1.29.4`; 1.27 or later): the manifest uses
+   * only what that release has on by default, and `healthz lint --kubernetes-version` with the
+   * same version passes it. Before 1.30 a preStop sleep is `exec: [sleep, N]`.
+   * @default '1.34'
+   */
+  kubernetesVersion?: string
+  /**
+   * Probe with the kubelet's `grpc:` probes (grpc.health.v1 Check, with the service names
+   * `startup`, `liveness` and `readiness`) instead of HTTP GETs.
+   * @default false
+   */
+  grpc?: boolean
 }
 
 /** Startup probe period, in seconds: short, so a finished boot is noticed quickly. */
@@ -33,8 +49,10 @@ const LIVENESS = { periodSeconds: 10, failureThreshold: 3 }
 /** healthz's default `gracePeriod` for in-flight requests, and a budget for shutdown hooks, in seconds. */
 const GRACE_PERIOD = 10
 const HOOK_BUDGET = 10
+/** Liveness' own grace period after the preStop sleep (KEP-2238): a wedged process is killed 10 s after liveness gives up, not after the pod's 30. */
+const LIVENESS_GRACE = 10
 
-const MANIFEST_OPTIONS = ['port', 'bootSeconds', 'prefix', 'name', 'image', 'preStopSeconds']
+const MANIFEST_OPTIONS = ['port', 'bootSeconds', 'prefix', 'name', 'image', 'preStopSeconds', 'kubernetesVersion', 'grpc']
 
 /**
  * The ranges of the whole-number options: a port, and seconds that Kubernetes keeps in int32
@@ -68,6 +86,14 @@ export function renderManifest(options: ManifestOptions = {}): string {
   const image = options.image ?? `registry.example.com/${name}:1.0.0`
   if (typeof image !== 'string' || image === '' || /[\s\u0000-\u001f\u007f-\u009f]/.test(image)) throw usage(`--image must be an image reference without spaces or control characters, got ${describeValue(image)}.`)
   const preStop = countOption(options.preStopSeconds, 0, '--pre-stop-seconds', MANIFEST_COUNTS.preStopSeconds)
+  const version = options.kubernetesVersion ?? LATEST_KUBERNETES
+  const minor = kubernetesMinor(version, '--kubernetes-version')
+  const grpc = options.grpc ?? false
+  if (typeof grpc !== 'boolean') throw usage(`--grpc must be true or false, got ${describeValue(grpc)}.`)
+  const nativeSleep = minor >= KUBERNETES_FEATURES.sleepAction
+  if (preStop > 0 && !nativeSleep && imageTools(image)?.shell === false) {
+    throw usage(`--pre-stop-seconds before Kubernetes 1.${KUBERNETES_FEATURES.sleepAction} needs exec: [sleep, ${preStop}], and ${describeValue(image)} has no sleep binary: leave the wait to healthz's drainDelay (no --pre-stop-seconds), or use --kubernetes-version 1.${KUBERNETES_FEATURES.sleepAction} or later.`)
+  }
 
   const base = prefix.replace(/\/+$/, '')
   const startupFailures = startupFailureThreshold(boot, STARTUP_PERIOD)
@@ -75,11 +101,15 @@ export function renderManifest(options: ManifestOptions = {}): string {
   const livenessRidesOut = guaranteedWindow(LIVENESS)
   const drain = READINESS.periodSeconds * READINESS.failureThreshold
   const grace = preStop + drain + GRACE_PERIOD + HOOK_BUDGET
-  const probe = (path: string, fields: string[]): string[] => [`            httpGet:`, `              path: ${base}${path}`, `              port: http`, ...fields.map((field) => `            ${field}`)]
+  // gRPC: the service names a grpc.health.v1 server answers for each probe; HTTP: healthz's paths.
+  const probe = (service: string, path: string, fields: string[]): string[] => [
+    ...(grpc ? [`            grpc:`, `              port: ${port}`, `              service: ${service}`] : [`            httpGet:`, `              path: ${base}${path}`, `              port: http`]),
+    ...fields.map((field) => `            ${field}`),
+  ]
 
   const lines = [
-    `# Recommended probes for ${name} (healthz manifest). \`healthz lint\` passes this file.`,
-    `# Keep the three paths apart: liveness must never be the readiness endpoint.`,
+    `# Recommended probes for ${name} (healthz manifest). \`healthz lint${version === LATEST_KUBERNETES ? '' : ` --kubernetes-version ${version}`}\` passes this file.`,
+    grpc ? `# Keep the three services apart: liveness must never be the readiness service.` : `# Keep the three paths apart: liveness must never be the readiness endpoint.`,
     `apiVersion: apps/v1`,
     `kind: Deployment`,
     `metadata:`,
@@ -101,15 +131,21 @@ export function renderManifest(options: ManifestOptions = {}): string {
     `        - name: ${name}`,
     `          image: ${image}`,
     `          ports:`,
-    `            - name: http`,
+    `            - name: ${grpc ? 'grpc' : 'http'}`,
     `              containerPort: ${port}`,
     `          startupProbe:`,
-    ...probe('/startupz', [`periodSeconds: ${STARTUP_PERIOD}`, `timeoutSeconds: 1`, `failureThreshold: ${startupFailures}  # (${startupFailures} - 1) x ${STARTUP_PERIOD} s = ${startupBudget} s to boot (the first probe can come before Node listens), then a restart`]),
+    ...probe('startup', '/startupz', [`periodSeconds: ${STARTUP_PERIOD}`, `timeoutSeconds: 1`, `failureThreshold: ${startupFailures}  # (${startupFailures} - 1) x ${STARTUP_PERIOD} s = ${startupBudget} s to boot (the first probe can come before Node listens), then a restart`]),
     `          livenessProbe:`,
-    ...probe('/livez', [`periodSeconds: ${LIVENESS.periodSeconds}`, `timeoutSeconds: 1`, `failureThreshold: ${LIVENESS.failureThreshold}  # rides out pauses under ${livenessRidesOut} s; restarts a wedged process within ${LIVENESS.periodSeconds * LIVENESS.failureThreshold} s`]),
+    ...probe('liveness', '/livez', [
+      `periodSeconds: ${LIVENESS.periodSeconds}`,
+      `timeoutSeconds: 1`,
+      `failureThreshold: ${LIVENESS.failureThreshold}  # rides out pauses under ${livenessRidesOut} s; restarts a wedged process within ${LIVENESS.periodSeconds * LIVENESS.failureThreshold} s`,
+      `terminationGracePeriodSeconds: ${preStop + LIVENESS_GRACE}  # ${preStop > 0 ? `the preStop sleep, then ` : ''}${LIVENESS_GRACE} s from SIGTERM to SIGKILL after a liveness failure, not ${grace - preStop}`,
+    ]),
     `          readinessProbe:`,
-    ...probe('/readyz', [`periodSeconds: ${READINESS.periodSeconds}`, `timeoutSeconds: 1`, `failureThreshold: ${READINESS.failureThreshold}  # out of the endpoints ${guaranteedWindow(READINESS)} s to ${drain} s after a critical check fails`, `successThreshold: 1`]),
-    ...(preStop > 0 ? [`          lifecycle:`, `            preStop:`, `              sleep:`, `                seconds: ${preStop}  # Kubernetes 1.30+; the endpoints update before SIGTERM arrives`] : []),
+    ...probe('readiness', '/readyz', [`periodSeconds: ${READINESS.periodSeconds}`, `timeoutSeconds: 1`, `failureThreshold: ${READINESS.failureThreshold}  # out of the endpoints ${guaranteedWindow(READINESS)} s to ${drain} s after a critical check fails`, `successThreshold: 1`]),
+    ...(preStop > 0 && nativeSleep ? [`          lifecycle:`, `            preStop:`, `              sleep:`, `                seconds: ${preStop}  # the kubelet sleeps (Kubernetes 1.30+) while the endpoints update, then sends SIGTERM`] : []),
+    ...(preStop > 0 && !nativeSleep ? [`          lifecycle:`, `            preStop:`, `              exec:`, `                command: ["sleep", "${preStop}"]  # needs a sleep binary in the image; from Kubernetes 1.30: sleep: { seconds: ${preStop} }`] : []),
   ]
   return `${lines.join('\n')}\n`
 }

@@ -53,9 +53,18 @@ describe('one bad and one good manifest per rule', () => {
     { rule: 'startup-probe-missing', bad: 'bad/initial-delay.yaml', good: 'good/startup-probe.yaml', expected: ['startup-probe-missing@search:20'] },
     { rule: 'liveness-restart-too-fast', bad: 'bad/liveness-eager.yaml', good: 'good/liveness-patient.yaml', expected: ['liveness-restart-too-fast@agent:17'] },
     { rule: 'shutdown-drain-budget', bad: 'bad/drain-budget.yaml', good: 'good/classic-readyz-fixed.yaml', expected: ['shutdown-drain-budget@checkout:20'] },
-    { rule: 'shutdown-drain-budget', bad: 'bad/prestop-too-long.yaml', good: 'good/prestop.yaml', expected: ['shutdown-drain-budget@checkout:25'] },
+    { rule: 'shutdown-drain-budget', bad: 'bad/prestop-too-long.yaml', good: 'good/prestop.yaml', expected: ['shutdown-drain-budget@checkout:25', 'prestop-sleep-exec@checkout:25'] },
     { rule: 'exec-probe-missing-tool', bad: 'bad/exec-curl.yaml', good: 'good/exec-healthz-probe.yaml', expected: ['exec-probe-missing-tool@distroless:11', 'exec-probe-missing-tool@slim:15'] },
     { rule: 'probe-port-undeclared', bad: 'bad/port-undeclared.yaml', good: 'good/port-declared.yaml', expected: ['probe-port-undeclared@api:23'] },
+    { rule: 'prestop-sleep-exec', bad: 'bad/prestop-exec-sleep.yaml', good: 'good/prestop-native-sleep.yaml', expected: ['prestop-sleep-exec@catalog:21'] },
+    { rule: 'prestop-sleep-no-shell', bad: 'bad/prestop-distroless.yaml', good: 'good/prestop-distroless.yaml', expected: ['prestop-sleep-no-shell@payments:21'] },
+    { rule: 'readiness-probe-grace-period', bad: 'bad/readiness-grace.yaml', good: 'good/liveness-grace.yaml', expected: ['readiness-probe-grace-period@search:20'] },
+    { rule: 'liveness-probe-grace-period', bad: 'bad/liveness-grace.yaml', good: 'good/liveness-grace.yaml', expected: ['liveness-probe-grace-period@reports:18', 'liveness-probe-grace-period@exports:37'] },
+    { rule: 'grpc-health-probe-exec', bad: 'bad/grpc-health-probe.yaml', good: 'good/grpc-native.yaml', expected: ['grpc-health-probe-exec@orders:19', 'grpc-health-probe-exec@orders:21'] },
+    { rule: 'sidecar-startup-probe-missing', bad: 'bad/sidecar-no-startup.yaml', good: 'good/sidecar-startup.yaml', expected: ['sidecar-startup-probe-missing@pgbouncer:15', 'sidecar-startup-probe-missing@cloud-sql-proxy:48'] },
+    { rule: 'istio-tcp-probe', bad: 'bad/istio-tcp.yaml', good: 'good/istio-tcp.yaml', expected: ['istio-tcp-probe@inventory:23', 'istio-tcp-probe@inventory:25'] },
+    { rule: 'aws-lb-readiness-gate-missing', bad: 'bad/aws-readiness-gate.yaml', good: 'good/aws-readiness-gate.yaml', expected: ['aws-lb-readiness-gate-missing@api:34'] },
+    { rule: 'aws-lb-deregistration-delay', bad: 'bad/aws-deregistration.yaml', good: 'good/aws-deregistration.yaml', expected: ['aws-lb-deregistration-delay@web:52'] },
     {
       rule: 'probe-timeout-below-deadline',
       bad: 'bad/timeout-budget.yaml',
@@ -150,9 +159,10 @@ describe('what is read', () => {
   it('reads the .yaml and .yml files under a directory', async () => {
     const run = await cli(['lint', fixture('good'), '--format', 'json'])
     expect(run.status).toBe(0)
-    expect((JSON.parse(run.stdout) as { summary: { files: number } }).summary.files).toBe(8)
+    expect((JSON.parse(run.stdout) as { summary: { files: number } }).summary.files).toBe(16)
     const bad = await cli(['lint', fixture('bad')])
-    expect(bad.stdout).toContain('healthz lint: 5 errors, 5 warnings, 2 info in 9 workloads in 9 files.')
+    // One run links objects across its files: the Namespace of bad/aws-readiness-gate.yaml is the one of bad/aws-deregistration.yaml too.
+    expect(bad.stdout).toContain('healthz lint: 6 errors, 13 warnings, 8 info in 20 workloads in 18 files.')
     const empty = await cli(['lint', fixture('../../src')])
     expect(empty.status).toBe(2)
     expect(empty.stderr).toContain('is a directory with no .yaml or .yml files in it.')
@@ -205,7 +215,7 @@ describe('input that is not a manifest: one clear line, exit 2, no stack trace',
     expect((await cli(['lint'])).stderr).toContain('expects manifest files, or -')
     expect((await cli(['lint', 'x.yaml', '--format', 'xml'])).stderr).toContain('--format "xml" is not one of text, json, sarif.')
     expect((await cli(['lint', 'x.yaml', '--fail-on', 'bad'])).status).toBe(2)
-    expect((await cli(['lint', 'x.yaml', '--bogus'])).stderr).toContain('unknown option "--bogus"; known options: --format, --fail-on, --config, --disable, --help.')
+    expect((await cli(['lint', 'x.yaml', '--bogus'])).stderr).toContain('unknown option "--bogus"; known options: --format, --fail-on, --config, --disable, --kubernetes-version, --help.')
   })
 })
 

@@ -20,8 +20,9 @@ import type { LintOptions } from './rules.js'
  */
 export async function lint(inputs: readonly ManifestInput[], options: LintOptions = {}): Promise<LintReport> {
   assertKnownOptions(options, LINT_OPTIONS, 'lint')
-  const { resources, objects } = await loadManifests(inputs)
-  return { findings: sortFindings(lintResources(resources, options)), resources: resources.length, objects, files: inputs.length }
+  const { resources, others, objects } = await loadManifests(inputs)
+  const findings = lintResources(resources, { ...options, objects: [...(options.objects ?? []), ...others] })
+  return { findings: sortFindings(findings), resources: resources.length, objects, files: inputs.length }
 }
 
 export { formatJson, formatSarif, formatText } from './format.js'

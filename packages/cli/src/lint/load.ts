@@ -22,6 +22,8 @@ export interface LintResource {
   readonly namespace: string | undefined
   /** The resource's annotations merged with its pod template's. */
   readonly annotations: Readonly<Record<string, string>>
+  /** The pod template's own labels and annotations (a Pod's own), which selectors and injectors see. */
+  readonly pod: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> }
   /** The pod spec (`spec` of a Pod, `spec.template.spec` of a Deployment, …). */
   readonly podSpec: Readonly<Record<string, unknown>>
   /** Where the pod spec is inside the document. */
@@ -37,10 +39,26 @@ export interface ManifestInput {
   text: string
 }
 
+/** An object without a pod spec (Service, Ingress, Namespace, …), for rules that link it to workloads. */
+export interface KubeObject {
+  readonly file: string
+  readonly document: number
+  readonly apiVersion: string
+  readonly kind: string
+  readonly name: string
+  readonly namespace: string | undefined
+  readonly labels: Readonly<Record<string, string>>
+  readonly annotations: Readonly<Record<string, string>>
+  /** The whole object, as parsed. */
+  readonly body: Readonly<Record<string, unknown>>
+}
+
 /** What {@link loadManifests} found. */
 export interface LoadedManifests {
   /** Workloads with a pod spec. */
   resources: LintResource[]
+  /** The other objects (Services, Ingresses, Namespaces, …). */
+  others: KubeObject[]
   /** How many Kubernetes objects were read in all, including kinds without a pod spec (Service, ConfigMap, …). */
   objects: number
 }
@@ -88,6 +106,7 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
   // Loaded on first use, so `healthz probe` never pays for the YAML parser.
   const yaml = await import('yaml')
   const resources: LintResource[] = []
+  const others: KubeObject[] = []
   let objects = 0
   for (const input of inputs) {
     const lineCounter = new yaml.LineCounter()
@@ -141,11 +160,15 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
           return
         }
         objects += 1
-        const specPath = POD_SPEC_PATHS[kind]
-        if (specPath === undefined) return
-        const podSpec = getIn(record, specPath)
-        if (!isRecord(podSpec)) return
         const metadata = isRecord(record.metadata) ? record.metadata : {}
+        const specPath = POD_SPEC_PATHS[kind]
+        const podSpec = specPath === undefined ? undefined : getIn(record, specPath)
+        if (specPath === undefined || !isRecord(podSpec)) {
+          const name = typeof metadata.name === 'string' ? metadata.name : ''
+          const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined
+          others.push({ file: input.file, document: number, apiVersion, kind, name, namespace, labels: stringRecord(metadata.labels), annotations: stringRecord(metadata.annotations), body: record })
+          return
+        }
         const templateMetadata = getIn(record, [...specPath.slice(0, -1), 'metadata'])
         const annotations = { ...stringRecord(isRecord(templateMetadata) ? templateMetadata.annotations : undefined), ...stringRecord(metadata.annotations) }
         const podSpecPath = [...path, ...specPath]
@@ -158,6 +181,7 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
           name: typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? `${metadata.generateName}*` : '(unnamed)',
           namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
           annotations,
+          pod: { labels: stringRecord(isRecord(templateMetadata) ? templateMetadata.labels : undefined), annotations: stringRecord(isRecord(templateMetadata) ? templateMetadata.annotations : undefined) },
           podSpec,
           podSpecPath,
           locate: (relative) => line([...podSpecPath, ...relative]),
@@ -166,7 +190,7 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
       visit(value, [])
     })
   }
-  return { resources, objects }
+  return { resources, others, objects }
 }
 
 /** @internal */

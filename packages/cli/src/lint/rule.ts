@@ -2,7 +2,7 @@
 // check that reads one container and returns what is wrong with it. The rule files under rules/
 // hold one family each; rules.ts lists them in one table and runs them in one loop.
 import type { HealthzConfig } from './config.js'
-import type { LintResource, NodePath } from './load.js'
+import type { KubeObject, LintResource, NodePath } from './load.js'
 import type { ProbeType, ProbeView } from './probes.js'
 
 /** How bad a finding is. `error` fails `healthz lint` by default (see `--fail-on`). */
@@ -18,6 +18,15 @@ export type RuleId =
   | 'shutdown-drain-budget'
   | 'probe-timeout-below-deadline'
   | 'exec-probe-missing-tool'
+  | 'prestop-sleep-exec'
+  | 'prestop-sleep-no-shell'
+  | 'readiness-probe-grace-period'
+  | 'liveness-probe-grace-period'
+  | 'grpc-health-probe-exec'
+  | 'sidecar-startup-probe-missing'
+  | 'istio-tcp-probe'
+  | 'aws-lb-readiness-gate-missing'
+  | 'aws-lb-deregistration-delay'
 
 /** What a rule is about, for help, docs and SARIF. */
 export interface RuleInfo {
@@ -27,6 +36,11 @@ export interface RuleInfo {
   readonly summary: string
   /** Why it matters. */
   readonly description: string
+  /**
+   * The Kubernetes version (`major.minor`) the rule's fix needs, for rules that recommend a newer
+   * API form: `healthz lint --kubernetes-version` below it skips the rule.
+   */
+  readonly since?: string
 }
 
 /** One problem in one container. */
@@ -60,6 +74,8 @@ export interface RuleContext {
   readonly config: HealthzConfig | undefined
   /** Where the container is inside the pod spec. */
   readonly at: NodePath
+  /** The objects without a pod spec read with the workloads (Services, Ingresses, Namespaces). */
+  readonly objects: readonly KubeObject[]
 }
 
 /**

@@ -2,10 +2,11 @@
 // restart, a deploy into dropped requests, or a slow boot into a crash loop. This file owns the
 // one table of rules (each a Rule from rules/, by family) and the one loop that runs them over
 // every container of every workload.
+import { LATEST_KUBERNETES, kubernetesMinor } from '../kubernetes.js'
 import { assertKnownOptions } from '../options.js'
 import type { HealthzConfig } from './config.js'
 import { isRecord } from './load.js'
-import type { LintResource } from './load.js'
+import type { KubeObject, LintResource } from './load.js'
 import { readProbes } from './probes.js'
 import type { Finding, Rule, RuleContext, RuleId, RuleInfo } from './rule.js'
 import { execProbeMissingTool } from './rules/exec.js'
@@ -14,6 +15,12 @@ import { probePortUndeclared } from './rules/ports.js'
 import { shutdownDrainBudget } from './rules/shutdown.js'
 import { startupProbeMissing } from './rules/startup.js'
 import { probeTimeoutBelowDeadline } from './rules/timeouts.js'
+import { awsLbDeregistrationDelay, awsLbReadinessGateMissing } from './rules/aws.js'
+import { grpcHealthProbeExec } from './rules/grpc.js'
+import { istioTcpProbe } from './rules/mesh.js'
+import { livenessProbeGracePeriod, readinessProbeGracePeriod } from './rules/probe-grace.js'
+import { prestopSleepExec, prestopSleepNoShell } from './rules/prestop.js'
+import { sidecarStartupProbeMissing } from './rules/sidecars.js'
 
 /**
  * The annotation that turns rules off for one workload (on the resource or on its pod template):
@@ -41,6 +48,15 @@ const TABLE = [
   shutdownDrainBudget,
   probeTimeoutBelowDeadline,
   execProbeMissingTool,
+  prestopSleepNoShell,
+  prestopSleepExec,
+  readinessProbeGracePeriod,
+  livenessProbeGracePeriod,
+  grpcHealthProbeExec,
+  sidecarStartupProbeMissing,
+  istioTcpProbe,
+  awsLbReadinessGateMissing,
+  awsLbDeregistrationDelay,
 ] as const satisfies readonly Rule[]
 
 // Every RuleId has its rule in the table: a compile error names the one missing.
@@ -62,10 +78,22 @@ export interface LintOptions {
   config?: HealthzConfig
   /** Rules to skip everywhere. @default [] */
   disable?: readonly RuleId[]
+  /**
+   * The Kubernetes version the manifests are for (`1.28`, `v1.28.3`): rules whose fix needs a
+   * newer release (the `since` of {@link RULES}) are skipped.
+   * @default '1.34'
+   */
+  kubernetesVersion?: string
+  /**
+   * The objects without a pod spec read with the workloads (Services, Ingresses, Namespaces:
+   * `loadManifests().others`), for the rules that link them to workloads. `lint()` passes them.
+   * @default []
+   */
+  objects?: readonly KubeObject[]
 }
 
 /** The keys of {@link LintOptions}. @internal */
-export const LINT_OPTIONS: readonly string[] = ['config', 'disable']
+export const LINT_OPTIONS: readonly string[] = ['config', 'disable', 'kubernetesVersion', 'objects']
 
 /**
  * Runs every rule over every container and init container of `resources`.
@@ -80,6 +108,9 @@ export function lintResources(resources: readonly LintResource[], options: LintO
   assertKnownOptions(options, LINT_OPTIONS, 'lintResources')
   const findings: Finding[] = []
   const globallyOff = new Set<string>(options.disable ?? [])
+  const minor = kubernetesMinor(options.kubernetesVersion ?? LATEST_KUBERNETES, 'kubernetesVersion')
+  for (const rule of TABLE) if ('since' in rule && kubernetesMinor(rule.since, rule.id) > minor) globallyOff.add(rule.id)
+  const objects = options.objects ?? []
   for (const resource of resources) {
     const off = new Set(globallyOff)
     for (const id of (resource.annotations[DISABLE_ANNOTATION] ?? '').split(/[\s,]+/)) if (id !== '') off.add(id)
@@ -92,7 +123,7 @@ export function lintResources(resources: readonly LintResource[], options: LintO
         const name = typeof container.name === 'string' ? container.name : `#${index + 1}`
         if (options.config?.container !== undefined && options.config.container !== name) return
         const probes = readProbes(container)
-        const context: RuleContext = { resource, container, probes, config: options.config, at: [list, index] }
+        const context: RuleContext = { resource, container, probes, config: options.config, at: [list, index], objects }
         for (const rule of TABLE) {
           if (off.has(rule.id)) continue
           for (const finding of rule.check(context)) {

@@ -13,15 +13,16 @@ export const execProbeMissingTool = {
   check: execMissingTool,
 } as const satisfies Rule
 
-interface ImageTools {
+/** What a base image leaves out. @internal */
+export interface ImageTools {
   readonly label: string
   readonly curl: boolean
   readonly wget: boolean
   readonly shell: boolean
 }
 
-/** What well-known base images leave out. */
-function imageTools(image: string): ImageTools | undefined {
+/** What well-known base images leave out (the prestop rules ask too). @internal */
+export function imageTools(image: string): ImageTools | undefined {
   const lower = image.toLowerCase()
   const tag = lower.split('/').pop() ?? lower
   if (lower.includes('distroless')) return { label: 'distroless images', curl: false, wget: false, shell: lower.includes(':debug') }
