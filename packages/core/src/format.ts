@@ -148,7 +148,6 @@ const TERMINUS_STATUS: Record<CheckStatus, TerminusIndicator['status']> = { pass
 function toTerminus(report: HealthReport, context: FormatContext): TerminusBody {
   const info: Record<string, TerminusIndicator> = {}
   const error: Record<string, TerminusIndicator> = {}
-  const details: Record<string, TerminusIndicator> = {}
   for (const check of report.checks) {
     const entry: TerminusIndicator = { responseTime: Math.round(check.duration), status: TERMINUS_STATUS[check.status] }
     const extra: Record<string, unknown> = {}
@@ -156,14 +155,14 @@ function toTerminus(report: HealthReport, context: FormatContext): TerminusBody 
     if (check.measurement !== 'responseTime') Object.assign(extra, { observedValue: check.observedValue, observedUnit: check.observedUnit })
     const ordered = { ...extra, ...entry } as TerminusIndicator
     ;(check.status === 'fail' ? error : info)[check.name] = ordered
-    details[check.name] = ordered
   }
   if (report.runtime !== undefined) {
     const { eventLoopDelay, gc, worstPause } = report.runtime
     const runtime = { eventLoopDelayP99: round(eventLoopDelay.p99), gcPauseMax: round(gc.max), worstPause: round(worstPause), responseTime: 0, status: 'up' as const }
     info['runtime'] = runtime
-    details['runtime'] = runtime
   }
+  // As @nestjs/terminus' HealthCheckExecutor.getResult: details lists the up (and degraded) indicators, then the down ones.
+  const details = { ...info, ...error }
   const shutting = context.phase !== 'running' && report.status === 'fail'
   const status = shutting ? 'shutting_down' : report.status === 'fail' ? 'error' : report.status === 'warn' ? 'degraded' : 'ok'
   return { status, info, error, details }
