@@ -1,13 +1,14 @@
 // The framework-neutral request handler: a request to a probe path becomes a response (the
-// 405 rule, per-check paths, `?exclude=`/`?verbose`, disclosure, health+json rendering), and
-// the memo of rendered answers behind the synchronous fast path.
+// 405 rule, per-check paths, `?exclude=`/`?verbose`, disclosure, rendering in the probe's
+// response format), and the memo of rendered answers behind the synchronous fast path.
 import { HealthzError, toError } from './errors.js'
 import type { ProbeEvaluator } from './evaluate.js'
 import { quote } from './evaluate.js'
+import type { Rendered, ResolvedFormats } from './format.js'
+import { disclosedReport, render } from './format.js'
 import { describeValue } from './options.js'
 import type { ProbeRegistry } from './registry.js'
 import type { ProbeKind, ServiceInfo } from './report.js'
-import { toHealthJson } from './report.js'
 import type { CheckResult } from './run.js'
 import type { CheckRunner } from './runner.js'
 import { hasQuery, queryValues, route } from './routes.js'
@@ -46,6 +47,8 @@ export interface HandlerContext {
   readonly routes: ReadonlyMap<string, ProbeKind>
   readonly details: DetailsPolicy
   readonly service: ServiceInfo
+  /** The response format of each probe. */
+  readonly formats: ResolvedFormats
   /** The shutdown sequence; only its phase is read. */
   readonly lifecycle: { readonly phase: ShutdownPhase }
   readonly onError: (error: Error) => void
@@ -62,7 +65,7 @@ interface RenderedResponse {
 }
 
 const METHODS = 'GET, HEAD'
-const BASE_HEADERS = { 'content-type': 'application/health+json', 'cache-control': 'no-store' } as const
+const NO_STORE = { 'cache-control': 'no-store' } as const
 
 /** @internal Answers probe requests for one health object. */
 export class RequestHandler {
@@ -121,7 +124,8 @@ export class RequestHandler {
       }
     }
     if (target.check !== undefined && !this.registry.probes[target.probe].byName.has(target.check)) {
-      return respond(method, 404, { status: 'fail', output: `no ${target.probe} check named ${quote(target.check)}` })
+      const body = JSON.stringify({ status: 'fail', output: `no ${target.probe} check named ${quote(target.check)}` })
+      return respond(method, { status: 404, headers: { 'content-type': 'application/health+json' }, body })
     }
     const exclude = queryValues(request, 'exclude')
     const verbose = queryValues(request, 'verbose').some((value) => value !== 'false' && value !== '0')
@@ -131,12 +135,13 @@ export class RequestHandler {
     // The phase or the gate moved after the evaluation settled: answer for the state of now
     // (issue 13: readiness answers 503 from the first moment of draining).
     if (phase !== this.lifecycle.phase || report.started !== this.registry.started) return this.handle(request)
-    const json = toHealthJson(report, { service, disclose })
-    const status = report.status === 'fail' ? 503 : 200
-    if (basis === undefined || hasQuery(request) || typeof details === 'function') return respond(method, status, json)
-    // Remember the rendered answer for as long as the results it was made from stay in memory.
+    // Every format renders the disclosed report, so none shows more than health+json would.
+    const rendered = render(this.context.formats[target.probe], disclosedReport(report, disclose), { service, phase, disclosed: disclose, check: target.check })
+    if (basis === undefined || hasQuery(request) || typeof details === 'function') return respond(method, rendered)
+    // Remember the rendered answer for as long as the results it was made from stay in memory
+    // (a format function is called again only when they change).
     const results = basis.map((runner) => runner.peek())
-    const get = respond('GET', status, json)
+    const get = respond('GET', rendered)
     if (results.every((result) => result !== undefined)) {
       const head = Object.freeze({ ...get, body: '' })
       this.rendered.set(request.path, { phase, started: report.started, basis, results, get, head })
@@ -165,11 +170,11 @@ export function detailsOption(details: unknown): DetailsPolicy {
   )
 }
 
-function respond(method: string, status: number, json: object): HealthResponse {
-  const body = JSON.stringify(json)
+function respond(method: string, rendered: Rendered): HealthResponse {
+  const { status, body } = rendered
   return Object.freeze({
     status,
-    headers: Object.freeze({ ...BASE_HEADERS, 'content-length': String(Buffer.byteLength(body)) }) as Record<string, string>,
+    headers: Object.freeze({ ...rendered.headers, ...NO_STORE, 'content-length': String(Buffer.byteLength(body)) }) as Record<string, string>,
     body: method === 'HEAD' ? '' : body,
   })
 }

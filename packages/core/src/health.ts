@@ -7,6 +7,8 @@ import { clockOption } from './clock.js'
 import { guardOnError, HealthzError, toError } from './errors.js'
 import type { ProbeOptions } from './evaluate.js'
 import { ProbeEvaluator } from './evaluate.js'
+import type { ProbeFormats, ResponseFormat } from './format.js'
+import { formatOption } from './format.js'
 import type { DetailsPolicy, HealthRequest, HealthResponse } from './handler.js'
 import { detailsOption, RequestHandler } from './handler.js'
 import { assertKnownOptions, describeValue, functionOption, optionKeys } from './options.js'
@@ -42,6 +44,18 @@ export interface HealthOptions {
   prefix?: string
   /** Who may see check error text. @default 'never' */
   details?: DetailsPolicy
+  /**
+   * The body probes answer in, for every probe or per probe: `'health+json'`, `'terminus'`
+   * (the body of @nestjs/terminus and @godaddy/terminus), `'spring'` (Spring Boot Actuator's
+   * health endpoint), or a function `(report, context) => ({ status, headers, body })`. The
+   * `details` policy applies to every format. See docs/formats.md.
+   * @default 'health+json'
+   * @example
+   * ```ts
+   * createHealth({ readiness: [postgres], format: { readiness: 'spring' } })
+   * ```
+   */
+  format?: ResponseFormat | ProbeFormats
   /** The clock; inject one (or use fake timers) in tests. @default systemClock */
   clock?: Clock
   /**
@@ -69,6 +83,7 @@ export const HEALTH_KEYS = optionKeys<HealthOptions>({
   paths: true,
   prefix: true,
   details: true,
+  format: true,
   clock: true,
   onError: true,
   shutdown: true,
@@ -236,6 +251,7 @@ class HealthImpl implements Health {
     const service = serviceOption(options.service)
     const runtime = runtimeOption(options.runtime)
     const details = detailsOption(options.details)
+    const formats = formatOption(options.format)
     this.paths = resolveProbePaths({ prefix: options.prefix, paths: options.paths })
     // The handler comes last: a runner added before it (the stall check) has no rendered answer to forget.
     let handler: RequestHandler | undefined
@@ -258,7 +274,7 @@ class HealthImpl implements Health {
     )
     const onProbeChange = (probe: ProbeKind, previous: CheckStatus | undefined, current: CheckStatus): void => this.emit({ type: 'probe', probe, previous, current })
     this.evaluator = new ProbeEvaluator(this.registry, { clock, lifecycle: this.lifecycle, runtime: this.runtime, onProbeChange })
-    handler = new RequestHandler(this.registry, this.evaluator, { routes: toRoutes(this.paths), details, service, lifecycle: this.lifecycle, onError: this.onError })
+    handler = new RequestHandler(this.registry, this.evaluator, { routes: toRoutes(this.paths), details, formats, service, lifecycle: this.lifecycle, onError: this.onError })
     this.handler = handler
     this.handleCached = handler.handleCached
     this.registry.start()

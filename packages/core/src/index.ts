@@ -4,11 +4,12 @@ export { createHealth } from './health.js'
 export { resolveProbePaths } from './routes.js'
 export { runCheck } from './run.js'
 export { toHealthJson, WITHHELD } from './report.js'
+export { SPRING_CONTENT_TYPE } from './format.js'
 export { redact, REDACTED } from './redact.js'
 export { systemClock } from './clock.js'
 export { createRuntimeMonitor } from './runtime.js'
 export { HealthzError, isHealthzError } from './errors.js'
-export { assertKnownOptions, countOption, describeValue, durationOption, functionOption, MAX_DURATION_MS, optionKeys } from './options.js'
+export { assertKnownOptions, choiceOption, countOption, describeValue, durationOption, functionOption, MAX_DURATION_MS, optionKeys } from './options.js'
 
 export type {
   CheckContext,
@@ -30,6 +31,19 @@ export type {
 } from './health.js'
 export type { CheckInput, Watchdog, WatchdogOptions } from './registry.js'
 export type { DetailsPolicy, HealthRequest, HealthResponse } from './handler.js'
+export type {
+  FormatContext,
+  FormatFunction,
+  FormattedResponse,
+  ProbeFormats,
+  ResponseFormat,
+  ResponseFormatName,
+  SpringBody,
+  SpringComponent,
+  SpringStatus,
+  TerminusBody,
+  TerminusIndicator,
+} from './format.js'
 export type { ProbeOptions } from './evaluate.js'
 export type { ProbePaths } from './routes.js'
 export type { CreateRuntimeMonitorOptions, EventLoopDelayStats, GcStats, RuntimeMonitor, RuntimeOptions, RuntimeStats, StallCheckOptions } from './runtime.js'

@@ -134,6 +134,30 @@ export function assertKnownOptions(options: unknown, known: readonly string[], w
 }
 
 /**
+ * One of a fixed list of strings, e.g. a format name. A near miss (`sprng`, `Terminus`) is
+ * answered with a "did you mean", as unknown option keys are.
+ *
+ * @param value - the value as given
+ * @param choices - the allowed strings
+ * @param what - how the message names the option, e.g. `format`
+ * @param alternative - what else the option takes, for the message (e.g. a function signature)
+ * @throws {HealthzError} `INVALID_OPTION` (or `code`) listing the choices.
+ * @example
+ * ```ts
+ * const format = choiceOption(options.format, ['health+json', 'terminus', 'spring'], 'format')
+ * ```
+ */
+export function choiceOption<T extends string>(value: unknown, choices: readonly T[], what: string, alternative?: string, check: OptionCheck = {}): T {
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T
+  const suggestion = typeof value === 'string' ? closest(value, choices) : undefined
+  const listed = choices.map((choice) => `'${choice}'`).join(', ')
+  const hint = suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`
+  throw new HealthzError(`${what} must be one of ${listed}${alternative === undefined ? '' : ` or a function ${alternative}`}, got ${describeValue(value)}.${hint}`, {
+    code: check.code ?? 'INVALID_OPTION',
+  })
+}
+
+/**
  * A duration in ms: a finite number above 0 (or from 0 with `zero: true`) up to
  * {@link MAX_DURATION_MS}; `fallback` when `undefined`.
  *

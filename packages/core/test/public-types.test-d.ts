@@ -2,7 +2,7 @@
 // break a user's build (a field renamed, removed or narrowed, an option that stops being optional,
 // an event that no longer narrows by `type`) fails this file; adding a field does not.
 // Run by vitest's typecheck (`vitest run`; not executed) and by `pnpm run typecheck`.
-import { createHealth, defineCheck, runCheck } from '@healthz/core'
+import { choiceOption, createHealth, defineCheck, runCheck, SPRING_CONTENT_TYPE } from '@healthz/core'
 import type {
   CheckChangeEvent,
   CheckContext,
@@ -12,12 +12,20 @@ import type {
   CheckReport,
   CheckResult,
   CheckStatus,
+  FormatContext,
+  FormatFunction,
+  FormattedResponse,
   Health,
   HealthChangeEvent,
   HealthOptions,
   HealthReport,
   PhaseChangeEvent,
   ProbeChangeEvent,
+  ProbeFormats,
+  ResponseFormat,
+  ResponseFormatName,
+  SpringBody,
+  TerminusBody,
   ProbeKind,
   ShutdownPhase,
   StartedEvent,
@@ -176,5 +184,37 @@ describe('events', () => {
       }
     }
     expectTypeOf(listener).toExtend<Parameters<Health['on']>[1]>()
+  })
+})
+
+describe('response formats (issue 15)', () => {
+  test('format takes a name, a function, or one per probe', () => {
+    accepts<HealthOptions>({ format: 'spring' })
+    accepts<HealthOptions>({ format: { readiness: 'terminus', liveness: 'health+json' } })
+    accepts<HealthOptions>({ format: (report) => ({ status: report.status === 'fail' ? 503 : 200, body: { ok: report.status !== 'fail' } }) })
+    accepts<HealthOptions>({ format: () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' }) })
+    // @ts-expect-error: not a format name
+    accepts<HealthOptions>({ format: 'sprng' })
+    // @ts-expect-error: not a probe
+    accepts<ProbeFormats>({ readyness: 'spring' })
+    // @ts-expect-error: a body is required
+    accepts<FormatFunction>(() => ({ status: 200 }))
+    expectTypeOf<ResponseFormatName>().toEqualTypeOf<'health+json' | 'terminus' | 'spring'>()
+    expectTypeOf<ResponseFormat>().toEqualTypeOf<ResponseFormatName | FormatFunction>()
+  })
+
+  test('a format function gets the report and what the handler knows, and returns a response', () => {
+    expectTypeOf<Parameters<FormatFunction>[0]>().toEqualTypeOf<HealthReport>()
+    expectTypeOf<FormatContext['phase']>().toEqualTypeOf<ShutdownPhase>()
+    expectTypeOf<FormatContext['disclosed']>().toEqualTypeOf<boolean>()
+    expectTypeOf<FormatContext['check']>().toEqualTypeOf<string | undefined>()
+    expectTypeOf<ReturnType<FormatFunction>>().toEqualTypeOf<FormattedResponse>()
+  })
+
+  test('the built-in bodies, for code that reads them', () => {
+    expectTypeOf<TerminusBody['status']>().toEqualTypeOf<'ok' | 'error' | 'degraded' | 'shutting_down'>()
+    expectTypeOf<SpringBody['status']>().toEqualTypeOf<'UP' | 'DOWN' | 'OUT_OF_SERVICE'>()
+    expectTypeOf(SPRING_CONTENT_TYPE).toEqualTypeOf<string>()
+    expectTypeOf(choiceOption(undefined as unknown, ['a', 'b'] as const, 'x')).toEqualTypeOf<'a' | 'b'>()
   })
 })
