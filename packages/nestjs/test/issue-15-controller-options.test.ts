@@ -6,7 +6,7 @@ import { VERSION_NEUTRAL } from '@nestjs/common'
 import { describe, expect, it } from 'vitest'
 import { isHealthzError } from '@healthz/core'
 import { HealthModule } from '@healthz/nestjs'
-import type { HealthModuleOptions } from '@healthz/nestjs'
+import type { HealthControllerOptions, HealthModuleOptions } from '@healthz/nestjs'
 
 /** The HealthzError a call throws (its code and message), or undefined. */
 function errorOf(run: () => unknown): { code: string; message: string } | undefined {
@@ -47,7 +47,8 @@ describe('controller option', () => {
   })
 
   it('takes every valid form', () => {
-    for (const controller of [{}, { globalPrefix: true }, { version: '1' }, { version: VERSION_NEUTRAL }, { version: [VERSION_NEUTRAL, '1'] }, { openapi: false }, { openapi: true }, { openapi: { tags: ['ops'] } }]) {
+    const valid: HealthControllerOptions[] = [{}, { globalPrefix: true }, { version: '1' }, { version: VERSION_NEUTRAL }, { version: [VERSION_NEUTRAL, '1'] }, { openapi: false }, { openapi: true }, { openapi: { tags: ['ops'] } }]
+    for (const controller of valid) {
       expect(HealthModule.forRoot({ serve: 'controller', controller }).module).toBe(HealthModule)
     }
   })

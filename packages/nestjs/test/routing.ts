@@ -32,7 +32,7 @@ interface OpenApiOperation {
 const auth = { authorization: 'Bearer secret' }
 
 export function defineRoutingSuite(nest: NestKit, swagger: Swagger): void {
-  const { Controller, Get, Module, ForbiddenException, VERSION_NEUTRAL, VersioningType } = nest.common
+  const { Controller, Get, Module, ForbiddenException, VersioningType } = nest.common
   const { APP_GUARD, NestFactory } = nest.core
 
   const apps: App[] = []
@@ -132,7 +132,7 @@ export function defineRoutingSuite(nest: NestKit, swagger: Swagger): void {
       expect((await call(neutral, '/api/v1/orders', { headers: auth })).status).toBe(200) // the app's routes are versioned
       const versioned = await start({ version: '2' }, (app) => app.enableVersioning(uri))
       expect(await statuses(versioned, ['/v2/livez', '/v2/readyz/db', '/livez', '/v1/livez'])).toEqual({ '/v2/livez': 200, '/v2/readyz/db': 200, '/livez': 404, '/v1/livez': 404 })
-      const both = await start({ globalPrefix: true, version: [VERSION_NEUTRAL, '1'] }, (app) => {
+      const both = await start({ globalPrefix: true, version: [nest.common.VERSION_NEUTRAL, '1'] }, (app) => {
         app.setGlobalPrefix('api')
         app.enableVersioning(uri)
       })
