@@ -3,12 +3,13 @@
 // guards, interceptors and pipes, so none of those can block or rewrite a probe.
 // Decorators are applied as functions: nothing here depends on decorator metadata. Nothing here
 // speaks node:http either: the request and response go to `@healthz/http` as Nest hands them over.
-import { All, Controller, Inject, Injectable, NotFoundException, Req, Res, SetMetadata } from '@nestjs/common'
+import { Controller, Inject, Injectable, NotFoundException, Req, RequestMapping, RequestMethod, Res, SetMetadata } from '@nestjs/common'
 import type { NestMiddleware, Type } from '@nestjs/common'
 import type { Health } from '@healthz/core'
 import { createProbeResponder } from '@healthz/http'
 import type { ProbeRequest, ProbeResponder } from '@healthz/http'
 import { HEALTH, HEALTHZ_PROBE, SETTINGS } from './tokens.js'
+import { namesVersion } from './routing.js'
 import type { Settings } from './settings.js'
 
 /** The node response, as the responder of `@healthz/http` takes it (Express's response is one). */
@@ -66,12 +67,15 @@ export class HealthProbeMiddleware implements NestMiddleware {
 
   constructor(
     private readonly health: Health,
-    settings: Settings,
+    private readonly settings: Settings,
   ) {
     this.respond = responderFor(health, settings)
   }
 
   use(req: AnyRequest, res: NodeResponse, next: (error?: unknown) => void): void {
+    // A request for another version is Nest's to route (to another handler, or 404).
+    const config = this.settings.appConfig
+    if (config !== undefined && !namesVersion(config, this.settings.version, req)) return next()
     if (!answer(this.respond, this.health, req, res)) next()
   }
 }
@@ -79,14 +83,46 @@ Injectable()(HealthProbeMiddleware)
 Inject(HEALTH)(HealthProbeMiddleware, undefined, 0)
 Inject(SETTINGS)(HealthProbeMiddleware, undefined, 1)
 
+/** @internal One route of the probe controller: a handler method of its own, so that OpenAPI can describe each. */
+export interface ProbeRoute {
+  /** The handler's name (the OpenAPI operation id ends with it). */
+  readonly name: string
+  readonly path: string | string[]
+  readonly method: RequestMethod
+  /** The probe a GET route serves; undefined for the other methods (405, left out of OpenAPI). */
+  readonly probe?: 'liveness' | 'readiness' | 'startup'
+  /** Whether the route is `<path>/:check`. */
+  readonly perCheck?: boolean
+}
+
+/**
+ * Methods besides GET (and HEAD, which Express and Fastify serve with the GET route) that get a
+ * route, so that the middleware answers them (405 with `Allow`) before any guard runs. One
+ * route per method rather than `@All`: Fastify refuses a GET route and an all-methods route on
+ * one path, and OpenAPI would list all nine methods of `@All` as operations.
+ */
+const OTHER_METHODS = [RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH, RequestMethod.DELETE, RequestMethod.OPTIONS]
+
+/** @internal The probe controller's routes, from the resolved probe paths. */
+export function probeRoutes(paths: Settings['paths']): ProbeRoute[] {
+  const routes: ProbeRoute[] = []
+  for (const probe of ['liveness', 'readiness', 'startup'] as const) {
+    routes.push({ name: probe, path: paths[probe], method: RequestMethod.GET, probe })
+    routes.push({ name: `${probe}Check`, path: `${paths[probe]}/:check`, method: RequestMethod.GET, probe, perCheck: true })
+  }
+  const all = [paths.liveness, paths.readiness, paths.startup].flatMap((path) => [path, `${path}/:check`])
+  for (const method of OTHER_METHODS) routes.push({ name: `other${RequestMethod[method]}`, path: all, method })
+  return routes
+}
+
 /**
  * Creates the controller that declares the probe routes (each probe path and `<path>/:check`,
- * every method: the health object answers 405 itself). Its handler answers too, for a request
- * that reaches it without the middleware.
+ * GET and the other methods: the health object answers 405 itself). Its handlers answer too,
+ * for a request that reaches them without the middleware.
  *
  * @internal
  */
-export function createProbeController(routes: readonly string[]): Type<unknown> {
+export function createProbeController(settings: Settings): Type<unknown> {
   class HealthProbeController {
     private readonly respond: ProbeResponder
 
@@ -104,14 +140,23 @@ export function createProbeController(routes: readonly string[]): Type<unknown> 
       answer(this.respond, this.health, req.raw ?? req, res.raw ?? (res as unknown as NodeResponse))
     }
   }
-  const prototype = HealthProbeController.prototype
-  const descriptor = Object.getOwnPropertyDescriptor(prototype, 'probe') as PropertyDescriptor
-  All([...routes])(prototype, 'probe', descriptor)
-  Req()(prototype, 'probe', 0)
-  Res()(prototype, 'probe', 1)
+  const prototype = HealthProbeController.prototype as unknown as Record<string, unknown>
+  for (const route of probeRoutes(settings.paths)) {
+    // A named function per route: stack traces and OpenAPI operation ids read well.
+    const handler = {
+      [route.name](this: HealthProbeController, req: AnyRequest, res: AnyResponse): void {
+        this.probe(req, res)
+      },
+    }[route.name]
+    Object.defineProperty(prototype, route.name, { value: handler, writable: true, configurable: true })
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, route.name) as PropertyDescriptor
+    RequestMapping({ path: route.path, method: route.method })(prototype, route.name, descriptor)
+    Req()(prototype, route.name, 0)
+    Res()(prototype, route.name, 1)
+  }
   Inject(HEALTH)(HealthProbeController, undefined, 0)
   Inject(SETTINGS)(HealthProbeController, undefined, 1)
   SetMetadata(HEALTHZ_PROBE, true)(HealthProbeController)
-  Controller()(HealthProbeController)
+  Controller({ version: typeof settings.version === 'object' ? [...settings.version] : settings.version })(HealthProbeController)
   return HealthProbeController
 }

@@ -17,11 +17,13 @@ import type {
   OnModuleInit,
   Provider,
 } from '@nestjs/common'
-import { HttpAdapterHost } from '@nestjs/core'
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core'
 import { assertKnownOptions, createHealth, HealthzError, optionKeys } from '@healthz/core'
 import type { Health, HealthOptions, ProbePaths, ShutdownResult } from '@healthz/core'
 import { attachHealth, drainOnShutdown } from '@healthz/http'
 import { createProbeController, HealthProbeMiddleware } from './controller.js'
+import { describeForOpenApi, loadSwagger } from './openapi.js'
+import { applicationConfigOf, keepOutOfGlobalPrefix } from './routing.js'
 import type { HealthModuleSettings, Settings } from './settings.js'
 import { toSettings } from './settings.js'
 import { HEALTH, SETTINGS } from './tokens.js'
@@ -74,6 +76,7 @@ const ROOT_KEYS = optionKeys<HealthModuleOptions>({
   serve: true,
   started: true,
   global: true,
+  controller: true,
 })
 
 /**
@@ -117,10 +120,14 @@ const ASYNC_KEYS = optionKeys<HealthModuleAsyncOptions>({
   serve: true,
   started: true,
   global: true,
+  controller: true,
 })
 
 /** @internal The options the health object is created from. */
 const OPTIONS = Symbol.for('@healthz/nestjs:options')
+
+/** @internal The OpenAPI description of the probe controller (whether @nestjs/swagger was found). */
+const OPENAPI = Symbol.for('@healthz/nestjs:openapi')
 
 let warnedAboutSignals = false
 
@@ -170,7 +177,14 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
     private readonly settings: Settings,
     private readonly options: HealthFactoryOptions,
     private readonly adapterHost: HttpAdapterHost | undefined,
-  ) {}
+    moduleRef: ModuleRef,
+  ) {
+    // Before app.setGlobalPrefix() and app.enableVersioning(), which come after NestFactory.create.
+    if (settings.serve === 'controller') {
+      settings.appConfig = applicationConfigOf(moduleRef)
+      if (!settings.globalPrefix) keepOutOfGlobalPrefix(settings.appConfig, settings.routes)
+    }
+  }
 
   /**
    * The module with checks given as values.
@@ -184,7 +198,7 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
    */
   static forRoot(options: HealthModuleOptions = {}): DynamicModule {
     assertKnownOptions(options, ROOT_KEYS, 'HealthModule.forRoot')
-    const { serve: _serve, started: _started, global: _global, ...healthOptions } = options
+    const { serve: _serve, started: _started, global: _global, controller: _controller, ...healthOptions } = options
     return HealthModule.build(toSettings(options, 'HealthModule.forRoot'), { provide: OPTIONS, useValue: healthOptions }, [])
   }
 
@@ -240,14 +254,17 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
         return createHealth({ ...given, shutdown: { signals: false, ...given.shutdown } })
       },
     }
-    const controller = settings.serve === 'controller' ? createProbeController(settings.routes) : undefined
+    const controller = settings.serve === 'controller' ? createProbeController(settings) : undefined
     settings.controller = controller
+    // Swagger reads the controller's metadata at SwaggerModule.createDocument, after NestFactory.create
+    // has run this factory (it loads @nestjs/swagger, when installed, without blocking anything else).
+    const openapi: Provider[] = controller === undefined ? [] : [{ provide: OPENAPI, useFactory: async () => describeForOpenApi(controller, settings, await loadSwagger()) }]
     return {
       module: HealthModule,
       global: settings.global,
       imports,
       controllers: controller === undefined ? [] : [controller],
-      providers: [{ provide: SETTINGS, useValue: settings }, options, health, ...(controller === undefined ? [] : [HealthProbeMiddleware])],
+      providers: [{ provide: SETTINGS, useValue: settings }, options, health, ...(controller === undefined ? [] : [HealthProbeMiddleware]), ...openapi],
       exports: [HEALTH],
     }
   }
@@ -371,3 +388,4 @@ Inject(SETTINGS)(HealthModule, undefined, 1)
 Inject(OPTIONS)(HealthModule, undefined, 2)
 Inject(HttpAdapterHost)(HealthModule, undefined, 3)
 Optional()(HealthModule, undefined, 3)
+Inject(ModuleRef)(HealthModule, undefined, 4)

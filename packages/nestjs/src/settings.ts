@@ -1,8 +1,74 @@
 // The module's own options (what Nest needs to know before any provider exists), validated at
 // `forRoot` / `forRootAsync` so that a mistake fails at the import, with what to change.
-import { describeValue, HealthzError, isHealthzError, resolveProbePaths } from '@healthz/core'
+import { assertKnownOptions, describeValue, HealthzError, isHealthzError, optionKeys, resolveProbePaths } from '@healthz/core'
 import type { ProbePaths } from '@healthz/core'
+import { VERSION_NEUTRAL } from '@nestjs/common'
 import type { Type } from '@nestjs/common'
+import type { ApplicationConfigLike } from './routing.js'
+
+/**
+ * A version of Nest's versioning, as `@Controller({ version })` takes it: a version such as
+ * `'1'`, `VERSION_NEUTRAL`, or a list of them.
+ *
+ * @example
+ * ```ts
+ * const version: ProbeVersion = [VERSION_NEUTRAL, '1']
+ * ```
+ */
+export type ProbeVersion = string | typeof VERSION_NEUTRAL | ReadonlyArray<string | typeof VERSION_NEUTRAL>
+
+/**
+ * How the probe routes of `serve: 'controller'` sit among the application's routes: Nest's
+ * global prefix and versioning, and the OpenAPI document of `@nestjs/swagger`. By default the
+ * probes stay at their own paths (`/livez`, …) whatever `app.setGlobalPrefix()` and
+ * `app.enableVersioning()` say: the kubelet probes a fixed path, and a prefix added to the
+ * application for its API must not silently move the probe (the pod would then fail its
+ * liveness probe and be restarted in a loop).
+ *
+ * @example
+ * ```ts
+ * HealthModule.forRoot({ serve: 'controller', controller: { globalPrefix: true, version: '1', openapi: { tags: ['ops'] } } })
+ * ```
+ */
+export interface HealthControllerOptions {
+  /**
+   * Put the probes under the global prefix of `app.setGlobalPrefix()` (`/api/livez`), as
+   * every other route; the prefix's `exclude` list applies to them as to any route. With
+   * `false`, the probes stay at their paths whatever the prefix.
+   * @default false
+   */
+  globalPrefix?: boolean
+  /**
+   * The version of the probe routes once `app.enableVersioning()` is on. `VERSION_NEUTRAL`
+   * (from `@nestjs/common`): the probes answer at their unversioned path under URI versioning,
+   * and whatever version (or none) a request names under header, media-type or custom
+   * versioning. A version (`'1'`, or a list) puts them where Nest puts that version's routes
+   * (`/v1/livez`), and under header or media-type versioning they answer only a request that
+   * names it (configure the probe's `httpHeaders` in Kubernetes).
+   * @default VERSION_NEUTRAL
+   */
+  version?: ProbeVersion
+  /**
+   * The probe routes in the OpenAPI document of `SwaggerModule.createDocument`, when
+   * `@nestjs/swagger` is installed: each probe with a summary, the `health` tag (or `tags`), and
+   * the `application/health+json` body for 200 and 503. `false` leaves them out.
+   * @default true
+   */
+  openapi?: boolean | HealthOpenApiOptions
+}
+
+/**
+ * How the probes appear in the OpenAPI document.
+ *
+ * @example
+ * ```ts
+ * HealthModule.forRoot({ serve: 'controller', controller: { openapi: { tags: ['ops'] } } })
+ * ```
+ */
+export interface HealthOpenApiOptions {
+  /** The tags of the probe operations. @default ['health'] */
+  tags?: readonly string[]
+}
 
 /**
  * How the module serves the probes, and when it opens the startup gate: the options
@@ -39,16 +105,35 @@ export interface HealthModuleSettings {
    * @default true
    */
   global?: boolean
+  /**
+   * With `serve: 'controller'`: whether the probes follow Nest's global prefix and versioning,
+   * and whether they appear in the OpenAPI document. See {@link HealthControllerOptions}.
+   * @default { globalPrefix: false, version: VERSION_NEUTRAL, openapi: true }
+   */
+  controller?: HealthControllerOptions
 }
+
+const CONTROLLER_KEYS = optionKeys<HealthControllerOptions>({ globalPrefix: true, version: true, openapi: true })
+const OPENAPI_KEYS = optionKeys<HealthOpenApiOptions>({ tags: true })
 
 /** @internal */
 export interface Settings {
   readonly serve: 'server' | 'controller'
   readonly started: 'bootstrap' | 'manual' | undefined
   readonly global: boolean
+  /** The probe paths, as core will serve them. */
+  readonly paths: Readonly<Required<ProbePaths>>
   /** The controller's routes: each probe path, and `<path>/:check`. */
   readonly routes: readonly string[]
+  /** Whether the probe routes take the global prefix. */
+  readonly globalPrefix: boolean
+  /** The probe routes' version. */
+  readonly version: ProbeVersion
+  /** The OpenAPI tags, or false to leave the probes out of the document. */
+  readonly openapi: readonly string[] | false
   onError: (error: Error) => void
+  /** Nest's application config, with `serve: 'controller'` (read by the middleware for versions). */
+  appConfig?: ApplicationConfigLike | undefined
   /** The probe controller, with `serve: 'controller'`. */
   controller?: Type<unknown> | undefined
 }
@@ -74,5 +159,35 @@ export function toSettings(options: HealthModuleSettings & { paths?: ProbePaths 
     throw new HealthzError(`global must be true or false, got ${describeValue(global)}.`, { code: 'INVALID_OPTION' })
   }
   const routes = [paths.liveness, paths.readiness, paths.startup].flatMap((path) => [path, `${path}/:check`])
-  return { serve, started, global, routes, onError: (error) => console.error('[healthz]', error) }
+  const controller = controllerOptions(options.controller, serve, where)
+  return { serve, started, global, paths, routes, ...controller, onError: (error) => console.error('[healthz]', error) }
+}
+
+function controllerOptions(given: unknown, serve: 'server' | 'controller', where: string): Pick<Settings, 'globalPrefix' | 'version' | 'openapi'> {
+  const fallback: Pick<Settings, 'globalPrefix' | 'version' | 'openapi'> = { globalPrefix: false, version: VERSION_NEUTRAL, openapi: ['health'] }
+  if (given === undefined) return fallback
+  const what = `${where} controller`
+  const options = assertKnownOptions(given, CONTROLLER_KEYS, what)
+  if (serve !== 'controller') {
+    throw new HealthzError(`${what}: these options apply only with serve: 'controller'; with serve: 'server' the probes are answered ahead of Nest, outside its global prefix, versioning and OpenAPI document.`, { code: 'INVALID_OPTION' })
+  }
+  const { globalPrefix = false, version = VERSION_NEUTRAL, openapi = true } = options
+  if (typeof globalPrefix !== 'boolean') {
+    throw new HealthzError(`${what}: globalPrefix must be true (the probes under app.setGlobalPrefix()) or false (at their own paths); got ${describeValue(globalPrefix)}.`, { code: 'INVALID_OPTION' })
+  }
+  const versions = Array.isArray(version) ? (version as unknown[]) : [version]
+  if (versions.length === 0 || !versions.every((one) => one === VERSION_NEUTRAL || (typeof one === 'string' && one.length > 0))) {
+    throw new HealthzError(`${what}: version must be VERSION_NEUTRAL (from @nestjs/common), a version such as '1', or a non-empty list of them; got ${describeValue(version)}.`, { code: 'INVALID_OPTION' })
+  }
+  return { globalPrefix, version: version as ProbeVersion, openapi: openapiTags(openapi, `${what} openapi`) }
+}
+
+function openapiTags(openapi: unknown, what: string): readonly string[] | false {
+  if (openapi === false) return false
+  if (openapi === true) return ['health']
+  const { tags = ['health'] } = assertKnownOptions(openapi, OPENAPI_KEYS, what)
+  if (!Array.isArray(tags) || tags.length === 0 || !tags.every((tag) => typeof tag === 'string' && tag.length > 0)) {
+    throw new HealthzError(`${what}: tags must be a non-empty list of tag names, e.g. ['health']; got ${describeValue(tags)}.`, { code: 'INVALID_OPTION' })
+  }
+  return [...(tags as string[])]
 }

@@ -1,6 +1,6 @@
 // The NestJS entries of the adapter contract (test-utils/contract.ts): one Nest major on Express
 // or Fastify, serving the probes ahead of Nest ('server') or through the probe controller
-// ('controller', under a global prefix). nest12.test.ts and nest11.test.ts list theirs.
+// ('controller', under a global prefix: controller.globalPrefix). nest12.test.ts and nest11.test.ts list theirs.
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HEALTH, HealthModule } from '@healthz/nestjs'
@@ -63,7 +63,7 @@ export function nestAdapter(nest: NestKit, platform: 'express' | 'fastify', serv
     name: `NestJS ${nest.version.split('.')[0]} ${platform} serve: '${serve}'`,
     async start(options: ContractOptions) {
       const seenByAuth: string[] = []
-      const { app, ...running } = await start(appModule(seenByAuth, HealthModule.forRoot({ ...options, serve })), seenByAuth)
+      const { app, ...running } = await start(appModule(seenByAuth, HealthModule.forRoot({ ...options, serve, ...(serve === 'controller' ? { controller: { globalPrefix: true } } : {}) })), seenByAuth)
       return { ...running, health: app.get<ContractHealth>(HEALTH), shutdown: () => app.close() }
     },
     async startPlain() {

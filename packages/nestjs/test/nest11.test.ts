@@ -6,11 +6,14 @@ import { describe, expect, it, vi } from 'vitest'
 import nest11 from 'healthz-nestjs-test-nest11'
 import { describeContract } from '../../../test-utils/contract.js'
 import { nestAdapter } from './contract.js'
+import { defineRoutingSuite } from './routing.js'
+import type { Swagger } from './routing.js'
 import { defineSuite } from './suite.js'
 import type { NestKit } from './suite.js'
 
 vi.mock('@nestjs/common', async () => (await import('healthz-nestjs-test-nest11')).default.common)
 vi.mock('@nestjs/core', async () => (await import('healthz-nestjs-test-nest11')).default.core)
+vi.mock('@nestjs/swagger', async () => (await import('healthz-nestjs-test-nest11')).default.swagger)
 
 // Typed by the Nest 12 types the suite is written against; the APIs it uses are the same in 11.
 const kit = nest11 as unknown as NestKit
@@ -20,10 +23,14 @@ it('runs on NestJS 11, and the package under test sees the same Nest 11 modules'
   const [core, common] = [await import('@nestjs/core'), await import('@nestjs/common')]
   expect(core.HttpAdapterHost === kit.core.HttpAdapterHost).toBe(true)
   expect(common.Controller === kit.common.Controller).toBe(true)
+  const swagger = await import('@nestjs/swagger')
+  expect((swagger.SwaggerModule as unknown) === nest11.swagger.SwaggerModule).toBe(true)
+  expect(nest11.swaggerVersion).toBe('11.0.0')
 })
 
 describe('NestJS 11', () => {
   defineSuite(kit)
+  defineRoutingSuite(kit, nest11.swagger as unknown as Swagger)
 })
 
 describeContract([

@@ -4,10 +4,12 @@ import * as common from '@nestjs/common'
 import * as core from '@nestjs/core'
 import * as platformExpress from '@nestjs/platform-express'
 import * as platformFastify from '@nestjs/platform-fastify'
+import * as swagger from '@nestjs/swagger'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { describeContract } from '../../../test-utils/contract.js'
 import { nestAdapter } from './contract.js'
+import { defineRoutingSuite } from './routing.js'
 import { defineSuite } from './suite.js'
 
 const version = (createRequire(import.meta.url)('@nestjs/core/package.json') as { version: string }).version
@@ -20,6 +22,7 @@ const kit = { version, common, core, platformExpress, platformFastify }
 
 describe('NestJS 12', () => {
   defineSuite(kit)
+  defineRoutingSuite(kit, swagger)
 })
 
 describeContract([

@@ -1,9 +1,11 @@
 // Issue 14: the option types users write against (see packages/core/test/public-types.test-d.ts).
+import { VERSION_NEUTRAL } from '@nestjs/common'
 import type { DynamicModule } from '@nestjs/common'
 import { defineCheck } from '@healthz/core'
 import type { HealthOptions } from '@healthz/core'
 import { HealthModule } from '@healthz/nestjs'
-import type { HealthFactoryOptions, HealthModuleAsyncOptions, HealthModuleOptions } from '@healthz/nestjs'
+import { HEALTH_JSON_SCHEMA } from '@healthz/nestjs'
+import type { HealthFactoryOptions, HealthModuleAsyncOptions, HealthModuleOptions, JsonSchema } from '@healthz/nestjs'
 import { describe, expectTypeOf, test } from 'vitest'
 
 const accepts = <T>(value: T): T => value
@@ -25,5 +27,15 @@ describe('@healthz/nestjs', () => {
     expectTypeOf<HealthFactoryOptions>().not.toHaveProperty('paths')
     expectTypeOf<HealthFactoryOptions>().not.toHaveProperty('prefix')
     expectTypeOf(HealthModule.forRootAsync({ useFactory: () => ({}) })).toEqualTypeOf<DynamicModule>()
+  })
+
+  test('issue 15: controller takes the global prefix, a version and the OpenAPI settings', () => {
+    accepts<HealthModuleOptions>({ serve: 'controller', controller: { globalPrefix: true, version: [VERSION_NEUTRAL, '1'], openapi: { tags: ['ops'] } } })
+    accepts<HealthModuleAsyncOptions>({ serve: 'controller', controller: { version: VERSION_NEUTRAL, openapi: false }, useFactory: () => ({}) })
+    // @ts-expect-error a version is a string or VERSION_NEUTRAL
+    accepts<HealthModuleOptions>({ serve: 'controller', controller: { version: 1 } })
+    // @ts-expect-error openapi is a boolean or { tags }
+    accepts<HealthModuleOptions>({ serve: 'controller', controller: { openapi: 'yes' } })
+    expectTypeOf(HEALTH_JSON_SCHEMA).toEqualTypeOf<JsonSchema>()
   })
 })

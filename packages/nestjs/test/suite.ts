@@ -144,8 +144,10 @@ export function defineSuite(nest: NestKit): void {
       ['server', ''],
       ['controller', '/api'],
     ] as const)('serve: %s', (serve, base) => {
-      const forRoot = (options: HealthModuleOptions = {}) => HealthModule.forRoot({ readiness: [db()], serve, ...options })
-      // With serve: 'controller' the probes live under Nest's global prefix, like the app's routes.
+      // With serve: 'controller' and controller.globalPrefix the probes live under Nest's global
+      // prefix, like the app's routes (issue-15-routing.test.ts covers the default: at the root).
+      const routing = serve === 'controller' ? { controller: { globalPrefix: true } } : {}
+      const forRoot = (options: HealthModuleOptions = {}) => HealthModule.forRoot({ readiness: [db()], serve, ...routing, ...options })
       const setup = (app: App): void => {
         if (serve === 'controller') app.setGlobalPrefix('api')
       }
@@ -228,6 +230,7 @@ export function defineSuite(nest: NestKit): void {
         let factoryCalls = 0
         const health = HealthModule.forRootAsync({
           serve,
+          ...routing,
           imports: [DatabaseModule],
           inject: [PG_POOL],
           useFactory: async (given: pg.Pool) => {

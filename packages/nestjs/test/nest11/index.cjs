@@ -5,5 +5,7 @@ module.exports = {
   core: require('@nestjs/core'),
   platformExpress: require('@nestjs/platform-express'),
   platformFastify: require('@nestjs/platform-fastify'),
+  swagger: require('@nestjs/swagger'),
   version: require('@nestjs/core/package.json').version,
+  swaggerVersion: require('@nestjs/swagger/package.json').version,
 }

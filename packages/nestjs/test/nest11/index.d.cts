@@ -5,5 +5,7 @@ declare const nest11: {
   core: typeof import('@nestjs/core')
   platformExpress: typeof import('@nestjs/platform-express')
   platformFastify: typeof import('@nestjs/platform-fastify')
+  swagger: typeof import('@nestjs/swagger')
+  swaggerVersion: string
 }
 export = nest11
