@@ -74,7 +74,7 @@ function preStopOf(container: Record<string, unknown>): PreStop | undefined {
 function drainBudget({ resource, container, probes, config, healthz }: RuleContext): RuleFinding[] {
   const hasGrace = resource.podSpec.terminationGracePeriodSeconds !== undefined
   const grace = positive(resource.podSpec.terminationGracePeriodSeconds, 30)
-  const gracePath: NodePath = hasGrace ? ['..', 'terminationGracePeriodSeconds'] : ['lifecycle', 'preStop']
+  const gracePath: NodePath = hasGrace ? ['..', 'terminationGracePeriodSeconds'] : probes.readiness !== undefined ? ['readinessProbe'] : ['lifecycle', 'preStop']
   const sleep = preStopOf(container)?.sleep ?? 0
   const native = preStopOf(container)?.native === true
   const graceText = `terminationGracePeriodSeconds ${grace}${hasGrace ? '' : ' (the default)'}`
