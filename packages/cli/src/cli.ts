@@ -202,6 +202,8 @@ async function lintCommand(args: readonly string[], io: CliIo): Promise<number> 
   const kubernetesVersion = values['kubernetes-version'] as string | undefined
   if (kubernetesVersion !== undefined) kubernetesMinor(kubernetesVersion, '--kubernetes-version')
   const report = await lint(inputs, { config, disable: disable as never[], ...(kubernetesVersion === undefined ? {} : { kubernetesVersion }) })
+  // A notice, not an error: a repository holds values files and Chart.yaml next to its manifests.
+  for (const skip of report.skipped) io.stderr(`healthz lint: skipped ${escapeControl(skip.reason.replace(/ healthz lint reads.*$/, ''))}\n`)
   io.stdout(format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report, io.version) : formatText(report))
   const rank = { error: 0, warning: 1, info: 2 } as const
   const limit = failOn === 'none' ? -1 : rank[failOn as keyof typeof rank]

@@ -61,7 +61,7 @@ describe('the healthz bin', () => {
   it('lint -: Helm output piped through stdin', async () => {
     const result = await run(['lint', '-'], readFileSync(fixture('input/helm-rendered.yaml'), 'utf8'))
     expect(result.status).toBe(1)
-    expect(result.stdout).toContain('<stdin>:46:21 (shop/templates/deployment.yaml)  error  liveness-equals-readiness')
+    expect(result.stdout).toContain('<stdin>:46:21 (shop/templates/deployment.yaml)  error  liveness-dependency-endpoint')
   })
 
   it('lint: malformed YAML gives one line and exit 2, no stack trace', async () => {

@@ -34,10 +34,12 @@ describe('issue-13 item 13: startup budget', () => {
   })
 
   it('issue-13 item 13: startup-probe-missing suggests the failureThreshold healthz manifest prints for the same boot budget', async () => {
-    const text = podWithLiveness('initialDelaySeconds: 90')
+    // A healthz service (annotated), so the fix names /startupz and healthz manifest.
+    const text = podWithLiveness('initialDelaySeconds: 90').replace('metadata: { name: p }', 'metadata: { name: p, annotations: { healthz/service: "true" } }')
     const [finding] = (await lint([{ file: 'p.yaml', text }])).findings.filter((f) => f.rule === 'startup-probe-missing')
     const budget = Number(/--boot-seconds (\d+)/.exec(finding?.fix ?? '')?.[1])
-    expect(budget).toBe(180)
+    // What the container has today: first probe at 90 s, restart at the 3rd failure 10 s apart.
+    expect(budget).toBe(90 + (3 - 1) * 10)
     const { period, threshold } = startupOf(renderManifest({ bootSeconds: budget }))
     expect((threshold - 1) * period).toBeGreaterThanOrEqual(budget)
     expect(finding?.fix).toContain(`periodSeconds: 2, failureThreshold: ${threshold} }`)

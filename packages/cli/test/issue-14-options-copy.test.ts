@@ -98,8 +98,9 @@ describe('issue-14: the defaults the CLI copies are core\'s', () => {
     expect(config.shutdown).toMatchObject({ drainDelay: Number(drainDelay), gracePeriod: Number(gracePeriod) })
     // Without a config, lint assumes core's default gracePeriod for in-flight requests.
     expect(ASSUMED_GRACE_PERIOD * 1000).toBe(Number(gracePeriod))
-    // And a pod without terminationGracePeriodSeconds is counted at the same 30 s.
-    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - name: app\n      readinessProbe: { httpGet: { path: /readyz, port: 8080 }, periodSeconds: 30, failureThreshold: 3 }\n'
+    // And a pod without terminationGracePeriodSeconds is counted at the same 30 s (a healthz
+    // service by its paths: the drain arithmetic is healthz's, so it applies to those only).
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - name: app\n      livenessProbe: { httpGet: { path: /livez, port: 8080 } }\n      readinessProbe: { httpGet: { path: /readyz, port: 8080 }, periodSeconds: 30, failureThreshold: 3 }\n'
     const { findings } = await lint([{ file: 'pod.yaml', text: pod }])
     expect(findings.find((finding) => finding.rule === 'shutdown-drain-budget')?.message).toContain(`terminationGracePeriodSeconds ${budget} (the default)`)
   })

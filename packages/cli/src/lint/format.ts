@@ -3,6 +3,7 @@
 import { isAbsolute, relative } from 'node:path'
 import { echo, escapeControl, escapeJson } from '../escape.js'
 import { RULES } from './rules.js'
+import type { SkippedDocument } from './load.js'
 import type { Finding, Severity } from './rule.js'
 
 /** What one lint run looked at and found. */
@@ -14,6 +15,8 @@ export interface LintReport {
   objects: number
   /** Files read (stdin counts as one). */
   files: number
+  /** Documents left out because they are not Kubernetes objects (`healthz lint` prints a notice for each on stderr). */
+  skipped: SkippedDocument[]
 }
 
 /** An output format of `healthz lint`. */

@@ -24,12 +24,39 @@ export interface LintResource {
   readonly annotations: Readonly<Record<string, string>>
   /** The pod template's own labels and annotations (a Pod's own), which selectors and injectors see. */
   readonly pod: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> }
+  /** The pod template's labels (a Pod's own labels). */
+  readonly labels: Readonly<Record<string, string>>
   /** The pod spec (`spec` of a Pod, `spec.template.spec` of a Deployment, …). */
   readonly podSpec: Readonly<Record<string, unknown>>
+  /** The Services, among all the inputs of the run, whose selector picks this workload's pods. */
+  readonly services: readonly ServiceView[]
   /** Where the pod spec is inside the document. */
   readonly podSpecPath: NodePath
   /** The line and column (1-based) of a node inside the document, or of the resource when absent. */
   locate(path: NodePath): { line: number; column: number }
+}
+
+/** A Service read from the inputs: what it selects and which ports it sends traffic to. */
+export interface ServiceView {
+  readonly name: string
+  readonly namespace: string | undefined
+  readonly type: string
+  readonly selector: Readonly<Record<string, string>>
+  /**
+   * Each port's target in the pod (`targetPort`, or `port` when unset): a number or a port name.
+   * Ports named for metrics (`metrics`, `http-metrics`…) are left out: a missed scrape drops no request.
+   */
+  readonly targetPorts: readonly (string | number)[]
+  /** `publishNotReadyAddresses: true`: readiness does not gate its endpoints. */
+  readonly publishNotReady: boolean
+}
+
+/** A document that was read and left out because it is not a Kubernetes object. */
+export interface SkippedDocument {
+  readonly file: string
+  readonly document: number
+  /** Why, in one line: what the document is instead. */
+  readonly reason: string
 }
 
 /** One file's text and name. */
@@ -61,6 +88,11 @@ export interface LoadedManifests {
   others: KubeObject[]
   /** How many Kubernetes objects were read in all, including kinds without a pod spec (Service, ConfigMap, …). */
   objects: number
+  /**
+   * Documents that are not Kubernetes objects (a Helm values file, Chart.yaml, a Helm template
+   * that is not YAML yet): read, left out, and reported here so the caller can say so.
+   */
+  skipped: SkippedDocument[]
 }
 
 // Where each kind keeps its pod spec.
@@ -93,10 +125,12 @@ type YamlModule = typeof import('yaml')
 type YamlDocument = ReturnType<YamlModule['parseAllDocuments']> extends infer T ? (T extends readonly (infer D)[] ? D : never) : never
 
 /**
- * Parses manifests and returns their workloads. YAML errors and documents that are not
- * Kubernetes objects throw, with the file, the document and the line.
+ * Parses manifests and returns their workloads, with the Services that select each. Documents
+ * that are not Kubernetes objects (no `apiVersion` and `kind`), and files that are unrendered
+ * Helm templates, are left out and listed in `skipped`; YAML merge keys (`<<: *anchor`) are
+ * honoured, as kubectl does.
  *
- * @throws {CliError} `INPUT` for malformed YAML or a document without `apiVersion` and `kind`.
+ * @throws {CliError} `INPUT` for malformed YAML (other than a Helm template's `{{ }}`).
  * @example
  * ```ts
  * const { resources } = await loadManifests([{ file: 'deploy.yaml', text }])
@@ -105,13 +139,21 @@ type YamlDocument = ReturnType<YamlModule['parseAllDocuments']> extends infer T 
 export async function loadManifests(inputs: readonly ManifestInput[]): Promise<LoadedManifests> {
   // Loaded on first use, so `healthz probe` never pays for the YAML parser.
   const yaml = await import('yaml')
-  const resources: LintResource[] = []
+  const resources: Array<Omit<LintResource, 'services'>> = []
   const others: KubeObject[] = []
+  const services: ServiceView[] = []
+  const skipped: SkippedDocument[] = []
   let objects = 0
   for (const input of inputs) {
     const lineCounter = new yaml.LineCounter()
-    const documents = yaml.parseAllDocuments(input.text, { lineCounter, prettyErrors: false, uniqueKeys: false })
+    // merge: kubectl (sigs.k8s.io/yaml, YAML 1.1) honours `<<: *anchor`; the yaml package needs it asked.
+    const documents = yaml.parseAllDocuments(input.text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true })
     const list = Array.isArray(documents) ? documents : []
+    // A Helm template is not YAML until rendered: leave the file out rather than stop the run.
+    if (list.some((doc) => doc.errors.length > 0) && /\{\{-?\s/.test(input.text)) {
+      skipped.push({ file: input.file, document: 1, reason: `${echo(input.file, 200)}: is a Helm template, not YAML yet (render it: helm template ./chart | healthz lint -).` })
+      continue
+    }
     list.forEach((doc: YamlDocument, index: number) => {
       const number = index + 1
       const where = `${echo(input.file, 200)}: document ${number}`
@@ -142,8 +184,9 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
       const visit = (object: unknown, path: NodePath): void => {
         const position = line(path)
         const at = `${where}${path.length > 0 ? ` (${echo(path.join('.'), 200)})` : ''}, line ${position.line}`
+        const skip = (reason: string): void => void skipped.push({ file: input.file, document: number, reason })
         if (typeof object !== 'object' || object === null || Array.isArray(object)) {
-          throw new CliError(`${at}: is not a Kubernetes object but ${describe(object)}. healthz lint reads Kubernetes manifests: mappings with apiVersion and kind (a Helm chart: pipe \`helm template\` into \`healthz lint -\`).`, { code: 'INPUT' })
+          return skip(`${at}: is not a Kubernetes object but ${describe(object)}. healthz lint reads Kubernetes manifests: mappings with apiVersion and kind (a Helm chart: pipe \`helm template\` into \`healthz lint -\`).`)
         }
         const record = object as Record<string, unknown>
         const { apiVersion, kind } = record
@@ -152,7 +195,7 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
             .slice(0, 5)
             .map((key) => echo(key))
             .join(', ')
-          throw new CliError(`${at}: is not a Kubernetes object: it has no ${[typeof apiVersion === 'string' && apiVersion !== '' ? '' : 'apiVersion', typeof kind === 'string' && kind !== '' ? '' : 'kind'].filter(Boolean).join(' and no ')} (its keys: ${keys || 'none'}). healthz lint reads Kubernetes manifests; check the file is one (a Helm values file is not: render the chart with \`helm template\`).`, { code: 'INPUT' })
+          return skip(`${at}: is not a Kubernetes object: it has no ${[typeof apiVersion === 'string' && apiVersion !== '' ? '' : 'apiVersion', typeof kind === 'string' && kind !== '' ? '' : 'kind'].filter(Boolean).join(' and no ')} (its keys: ${keys || 'none'}). healthz lint reads Kubernetes manifests; check the file is one (a Helm values file is not: render the chart with \`helm template\`).`)
         }
         if (kind === 'List' || (kind.endsWith('List') && Array.isArray(record.items))) {
           const items = Array.isArray(record.items) ? record.items : []
@@ -160,6 +203,7 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
           return
         }
         objects += 1
+        if (kind === 'Service' && apiVersion === 'v1') services.push(readService(record))
         const metadata = isRecord(record.metadata) ? record.metadata : {}
         const specPath = POD_SPEC_PATHS[kind]
         const podSpec = specPath === undefined ? undefined : getIn(record, specPath)
@@ -172,6 +216,7 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
         const templateMetadata = getIn(record, [...specPath.slice(0, -1), 'metadata'])
         const annotations = { ...stringRecord(isRecord(templateMetadata) ? templateMetadata.annotations : undefined), ...stringRecord(metadata.annotations) }
         const podSpecPath = [...path, ...specPath]
+        const labels = kind === 'Pod' ? metadata.labels : isRecord(templateMetadata) ? templateMetadata.labels : undefined
         resources.push({
           file: input.file,
           document: number,
@@ -182,6 +227,7 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
           namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
           annotations,
           pod: { labels: stringRecord(isRecord(templateMetadata) ? templateMetadata.labels : undefined), annotations: stringRecord(isRecord(templateMetadata) ? templateMetadata.annotations : undefined) },
+          labels: stringRecord(labels),
           podSpec,
           podSpecPath,
           locate: (relative) => line([...podSpecPath, ...relative]),
@@ -190,7 +236,33 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
       visit(value, [])
     })
   }
-  return { resources, others, objects }
+  const selecting = (resource: Omit<LintResource, 'services'>): ServiceView[] =>
+    services.filter((service) => (service.namespace ?? 'default') === (resource.namespace ?? 'default') && selects(service.selector, resource.labels))
+  return { resources: resources.map((resource) => ({ ...resource, services: selecting(resource) })), others, objects, skipped }
+}
+
+function readService(record: Record<string, unknown>): ServiceView {
+  const metadata = isRecord(record.metadata) ? record.metadata : {}
+  const spec = isRecord(record.spec) ? record.spec : {}
+  const ports = (Array.isArray(spec.ports) ? spec.ports : []).filter(isRecord)
+  return {
+    name: typeof metadata.name === 'string' ? metadata.name : '(unnamed)',
+    namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
+    type: typeof spec.type === 'string' ? spec.type : 'ClusterIP',
+    selector: stringRecord(spec.selector),
+    targetPorts: ports
+      .filter((port) => !(typeof port.name === 'string' && port.name.includes('metrics')) && !(typeof port.targetPort === 'string' && port.targetPort.includes('metrics')))
+      .map((port) => port.targetPort ?? port.port)
+      .map((port) => (typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port))
+      .filter((port): port is string | number => typeof port === 'number' || (typeof port === 'string' && port !== '')),
+    publishNotReady: spec.publishNotReadyAddresses === true,
+  }
+}
+
+/** A Service with a selector picks the pods whose labels hold every pair of it (no selector: none). */
+function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  const pairs = Object.entries(selector)
+  return pairs.length > 0 && pairs.every(([key, value]) => labels[key] === value)
 }
 
 /** @internal */

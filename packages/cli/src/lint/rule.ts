@@ -27,6 +27,8 @@ export type RuleId =
   | 'istio-tcp-probe'
   | 'aws-lb-readiness-gate-missing'
   | 'aws-lb-deregistration-delay'
+  | 'readiness-probe-missing'
+  | 'shutdown-no-drain'
 
 /** What a rule is about, for help, docs and SARIF. */
 export interface RuleInfo {
@@ -72,6 +74,11 @@ export interface RuleContext {
   readonly container: Record<string, unknown>
   readonly probes: Partial<Record<ProbeType, ProbeView>>
   readonly config: HealthzConfig | undefined
+  /**
+   * Whether the container is a healthz service (see `healthzService`): the rules that assume
+   * healthz's behaviour (its drain on SIGTERM, its paths) apply only to those.
+   */
+  readonly healthz: boolean
   /** Where the container is inside the pod spec. */
   readonly at: NodePath
   /** The objects without a pod spec read with the workloads (Services, Ingresses, Namespaces). */

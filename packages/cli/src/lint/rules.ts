@@ -12,7 +12,9 @@ import type { Finding, Rule, RuleContext, RuleId, RuleInfo } from './rule.js'
 import { execProbeMissingTool } from './rules/exec.js'
 import { livenessDependencyEndpoint, livenessEqualsReadiness, livenessRestartTooFast } from './rules/liveness.js'
 import { probePortUndeclared } from './rules/ports.js'
-import { shutdownDrainBudget } from './rules/shutdown.js'
+import { healthzService } from './healthz.js'
+import { readinessProbeMissing } from './rules/readiness.js'
+import { shutdownDrainBudget, shutdownNoDrain } from './rules/shutdown.js'
 import { startupProbeMissing } from './rules/startup.js'
 import { probeTimeoutBelowDeadline } from './rules/timeouts.js'
 import { awsLbDeregistrationDelay, awsLbReadinessGateMissing } from './rules/aws.js'
@@ -48,6 +50,8 @@ const TABLE = [
   shutdownDrainBudget,
   probeTimeoutBelowDeadline,
   execProbeMissingTool,
+  readinessProbeMissing,
+  shutdownNoDrain,
   prestopSleepNoShell,
   prestopSleepExec,
   readinessProbeGracePeriod,
@@ -123,7 +127,8 @@ export function lintResources(resources: readonly LintResource[], options: LintO
         const name = typeof container.name === 'string' ? container.name : `#${index + 1}`
         if (options.config?.container !== undefined && options.config.container !== name) return
         const probes = readProbes(container)
-        const context: RuleContext = { resource, container, probes, config: options.config, at: [list, index], objects }
+        const healthz = healthzService(resource, container, probes, options.config !== undefined)
+        const context: RuleContext = { resource, container, probes, config: options.config, healthz, at: [list, index], objects }
         for (const rule of TABLE) {
           if (off.has(rule.id)) continue
           for (const finding of rule.check(context)) {

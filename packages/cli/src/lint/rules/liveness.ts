@@ -22,10 +22,10 @@ export const MIN_LIVENESS_WINDOW = 10
 /** `liveness-equals-readiness`. @internal */
 export const livenessEqualsReadiness = {
   id: 'liveness-equals-readiness',
-  severity: 'error',
-  summary: 'Liveness and readiness probe the same HTTP endpoint.',
+  severity: 'info',
+  summary: 'Liveness and readiness probe the same endpoint (style, while it checks only the process).',
   description:
-    'Readiness checks dependencies; when one fails the pod should leave the endpoints and nothing more. A liveness probe on the same endpoint restarts the container too, and since every replica shares the dependency, every replica restarts together.',
+    'One endpoint cannot tell "restart me" from "send me no traffic". While it checks only the process this costs nothing; the day it checks a dependency, every replica restarts together during that dependency\'s outage. When the endpoint is known to check a dependency, liveness-dependency-endpoint reports it as an error instead.',
   check: sameEndpoint,
 } as const satisfies Rule
 
@@ -33,9 +33,9 @@ export const livenessEqualsReadiness = {
 export const livenessDependencyEndpoint = {
   id: 'liveness-dependency-endpoint',
   severity: 'error',
-  summary: 'Liveness probes an endpoint that looks like a readiness or dependency check.',
+  summary: 'Liveness probes an endpoint that checks dependencies.',
   description:
-    'A liveness probe must only fail when a restart fixes the problem. A path like /ready, /readyz, /health/ready or /db checks things outside the process, and a restart cannot fix a database outage: it only restarts the whole fleet.',
+    'A liveness probe must only fail when a restart fixes the problem. A path like /ready, /readyz, /health/ready or /db, an endpoint known to check dependencies (Spring Boot\'s /actuator/health, Grafana\'s /api/health), or the readiness endpoint of a service whose healthz config gives readiness checks, checks things outside the process: a restart cannot fix a database outage, it only restarts the whole fleet.',
   check: dependencyEndpoint,
 } as const satisfies Rule
 
@@ -49,21 +49,27 @@ export const livenessRestartTooFast = {
   check: restartTooFast,
 } as const satisfies Rule
 
-function sameEndpoint({ probes }: RuleContext): RuleFinding[] {
-  const { liveness, readiness } = probes
-  if (liveness === undefined || readiness === undefined) return []
+/** Whether liveness and readiness probe one HTTP or gRPC endpoint. */
+function shared({ liveness, readiness }: RuleContext['probes']): boolean {
+  if (liveness === undefined || readiness === undefined) return false
   const comparable = (p: ProbeView): boolean => p.handler === 'httpGet' || p.handler === 'grpc'
-  if (!comparable(liveness) || liveness.handler !== readiness.handler) return []
-  if (liveness.path !== readiness.path || liveness.port !== readiness.port || liveness.host !== readiness.host || liveness.scheme !== readiness.scheme) return []
+  if (!comparable(liveness) || liveness.handler !== readiness.handler) return false
+  return liveness.path === readiness.path && liveness.port === readiness.port && liveness.host === readiness.host && liveness.scheme === readiness.scheme
+}
+
+function sameEndpoint(context: RuleContext): RuleFinding[] {
+  const { liveness, readiness } = context.probes
+  if (liveness === undefined || readiness === undefined || !shared(context.probes)) return []
+  if (dependencyReason(context) !== undefined) return [] // liveness-dependency-endpoint reports it, as an error
   const field = liveness.handler === 'httpGet' ? 'path' : 'service'
   return [
     {
       path: ['livenessProbe', liveness.handler, field],
-      message: `livenessProbe and readinessProbe both probe ${describeEndpoint(liveness)}. When a dependency fails, readiness takes the pod out of the endpoints (right), and liveness restarts it as well (wrong): every replica sees the same dependency, so every replica restarts at once.`,
+      message: `livenessProbe and readinessProbe both probe ${describeEndpoint(liveness)}. Harmless while it checks only the process; if it ever checks a dependency, every replica restarts together while that dependency is down.`,
       fix:
         liveness.handler === 'httpGet'
-          ? `Serve a liveness endpoint that checks only the process (healthz: /livez) and set livenessProbe.httpGet.path to it; keep readinessProbe on ${echo(readiness.path ?? '/')}.`
-          : 'Give liveness its own gRPC service name that reports only the process, and keep dependency checks on the readiness service.',
+          ? `Nothing is needed while ${echo(liveness.path ?? '/')} checks only the process. To be safe when it grows dependency checks, give liveness its own process-only endpoint (healthz: /livez).`
+          : 'Nothing is needed while the service reports only the process. To be safe when it grows dependency checks, give liveness its own gRPC service name that reports only the process.',
     },
   ]
 }
@@ -74,20 +80,47 @@ const DEPENDENCY_SEGMENTS = new Set([
   'elasticsearch', 'upstream', 'upstreams', 'downstream',
 ])
 
-function dependencyEndpoint({ probes }: RuleContext): RuleFinding[] {
+/**
+ * Endpoints that check dependencies by default, with the reason: Spring Boot's aggregate health
+ * includes every HealthIndicator (DataSource, Redis, Mongo, …); Grafana's /api/health fails when
+ * its database does.
+ */
+const KNOWN_DEPENDENCY_ENDPOINTS: ReadonlyArray<{ readonly path: string; readonly image?: RegExp; readonly why: string }> = [
+  { path: '/actuator/health', why: "Spring Boot's /actuator/health aggregates every health indicator, the database's and the broker's included" },
+  { path: '/api/health', image: /grafana/, why: "Grafana's /api/health fails when its database does" },
+]
+
+/** Why the liveness endpoint checks a dependency, or undefined when nothing says it does. */
+function dependencyReason({ probes, container, config }: RuleContext): string | undefined {
   const liveness = probes.liveness
-  if (liveness?.handler !== 'httpGet' || liveness.path === undefined) return []
+  if (liveness?.handler !== 'httpGet' || liveness.path === undefined) return undefined
   const [pathname = ''] = liveness.path.split('?', 1)
   const hit = pathname
     .toLowerCase()
     .split('/')
     .find((segment) => DEPENDENCY_SEGMENTS.has(segment))
-  if (hit === undefined) return []
+  // "ready" alone is a generic name: shared with readiness it says nothing about what is checked.
+  if (hit !== undefined && !(hit === 'ready' && shared(probes))) return `looks like a readiness or dependency endpoint ("${hit}")`
+  const image = typeof container.image === 'string' ? container.image : ''
+  const known = KNOWN_DEPENDENCY_ENDPOINTS.find((entry) => entry.path === pathname && (entry.image === undefined || entry.image.test(image)))
+  if (known !== undefined) return `is a dependency check: ${known.why}`
+  if (config !== undefined && config.checks.readiness.length > 0 && shared(probes)) {
+    return `is the readiness endpoint, which runs ${config.checks.readiness.map((check) => echo(check.name)).join(', ')} (the healthz config)`
+  }
+  return undefined
+}
+
+function dependencyEndpoint(context: RuleContext): RuleFinding[] {
+  const liveness = context.probes.liveness
+  const why = dependencyReason(context)
+  if (liveness === undefined || why === undefined) return []
   return [
     {
       path: ['livenessProbe', 'httpGet', 'path'],
-      message: `livenessProbe GETs ${echo(liveness.path)}, which looks like a readiness or dependency endpoint ("${hit}"). If it fails when a dependency does, the kubelet restarts the container, and a restart cannot fix a dependency: every replica restarts together while it is down.`,
-      fix: 'Point livenessProbe at an endpoint that checks only the process (healthz: /livez); dependency checks belong in readiness (/readyz).',
+      message: `livenessProbe GETs ${echo(liveness.path ?? '/')}, which ${why}. When a dependency fails, the kubelet restarts the container, and a restart cannot fix a dependency: every replica restarts together while it is down.`,
+      fix: liveness.path?.split('?', 1)[0] === '/actuator/health'
+        ? 'Point livenessProbe at /actuator/health/liveness and readinessProbe at /actuator/health/readiness (Spring Boot 2.3+: management.endpoint.health.probes.enabled).'
+        : 'Point livenessProbe at an endpoint that checks only the process (healthz: /livez); dependency checks belong in readiness (/readyz).',
     },
   ]
 }
