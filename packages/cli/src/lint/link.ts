@@ -1,11 +1,11 @@
 // Linking the objects without a pod spec to the workloads: the Services whose selector matches a
 // pod template's labels, the Ingresses whose backends name those Services, a workload's Namespace.
 // Only what the files hold is seen: an object applied from elsewhere is not.
-import { isRecord } from './load.js'
+import { isRecord } from './record.js'
 import type { KubeObject, LintResource } from './load.js'
 
-/** Two namespaces are the same, or one is unset (`kubectl apply -n` decides it). */
-function sameNamespace(a: string | undefined, b: string | undefined): boolean {
+/** Two namespaces are the same, or one is unset (`kubectl apply -n` decides it). @internal */
+export function sameNamespace(a: string | undefined, b: string | undefined): boolean {
   return a === undefined || b === undefined || a === b
 }
 
@@ -14,9 +14,14 @@ export function selectingServices(resource: LintResource, objects: readonly Kube
   return objects.filter((object) => {
     if (object.kind !== 'Service' || !sameNamespace(object.namespace, resource.namespace)) return false
     const spec = isRecord(object.body.spec) ? object.body.spec : {}
-    const selector = isRecord(spec.selector) ? Object.entries(spec.selector) : []
-    return selector.length > 0 && selector.every(([key, value]) => resource.pod.labels[key] === String(value))
+    return selects(isRecord(spec.selector) ? spec.selector : {}, resource.pod.labels)
   })
+}
+
+/** A Service's selector picks the pods whose labels hold every pair of it; an empty one picks none. @internal */
+export function selects(selector: Readonly<Record<string, unknown>>, labels: Readonly<Record<string, string>>): boolean {
+  const pairs = Object.entries(selector)
+  return pairs.length > 0 && pairs.every(([key, value]) => labels[key] === String(value))
 }
 
 /** The names of the Services an Ingress sends traffic to (networking.k8s.io/v1 and v1beta1 shapes). */

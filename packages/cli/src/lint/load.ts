@@ -4,6 +4,10 @@
 import { CliError } from '../errors.js'
 import { echo } from '../escape.js'
 import { describeValue } from '../options.js'
+import { sameNamespace, selects } from './link.js'
+import { isRecord } from './record.js'
+
+export { isRecord }
 
 /** A path of keys and indexes inside one YAML document. */
 export type NodePath = readonly (string | number)[]
@@ -24,8 +28,6 @@ export interface LintResource {
   readonly annotations: Readonly<Record<string, string>>
   /** The pod template's own labels and annotations (a Pod's own), which selectors and injectors see. */
   readonly pod: { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> }
-  /** The pod template's labels (a Pod's own labels). */
-  readonly labels: Readonly<Record<string, string>>
   /** The pod spec (`spec` of a Pod, `spec.template.spec` of a Deployment, …). */
   readonly podSpec: Readonly<Record<string, unknown>>
   /** The Services, among all the inputs of the run, whose selector picks this workload's pods. */
@@ -216,7 +218,6 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
         const templateMetadata = getIn(record, [...specPath.slice(0, -1), 'metadata'])
         const annotations = { ...stringRecord(isRecord(templateMetadata) ? templateMetadata.annotations : undefined), ...stringRecord(metadata.annotations) }
         const podSpecPath = [...path, ...specPath]
-        const labels = kind === 'Pod' ? metadata.labels : isRecord(templateMetadata) ? templateMetadata.labels : undefined
         resources.push({
           file: input.file,
           document: number,
@@ -227,7 +228,6 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
           namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
           annotations,
           pod: { labels: stringRecord(isRecord(templateMetadata) ? templateMetadata.labels : undefined), annotations: stringRecord(isRecord(templateMetadata) ? templateMetadata.annotations : undefined) },
-          labels: stringRecord(labels),
           podSpec,
           podSpecPath,
           locate: (relative) => line([...podSpecPath, ...relative]),
@@ -237,7 +237,7 @@ export async function loadManifests(inputs: readonly ManifestInput[]): Promise<L
     })
   }
   const selecting = (resource: Omit<LintResource, 'services'>): ServiceView[] =>
-    services.filter((service) => (service.namespace ?? 'default') === (resource.namespace ?? 'default') && selects(service.selector, resource.labels))
+    services.filter((service) => sameNamespace(service.namespace, resource.namespace) && selects(service.selector, resource.pod.labels))
   return { resources: resources.map((resource) => ({ ...resource, services: selecting(resource) })), others, objects, skipped }
 }
 
@@ -259,16 +259,7 @@ function readService(record: Record<string, unknown>): ServiceView {
   }
 }
 
-/** A Service with a selector picks the pods whose labels hold every pair of it (no selector: none). */
-function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  const pairs = Object.entries(selector)
-  return pairs.length > 0 && pairs.every(([key, value]) => labels[key] === value)
-}
 
-/** @internal */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function getIn(value: unknown, path: NodePath): unknown {
   let current = value
