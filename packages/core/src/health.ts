@@ -143,6 +143,17 @@ export interface Health {
    * @see resolveProbePaths, for the same answer before a health object exists
    */
   readonly paths: Readonly<Required<ProbePaths>>
+  /**
+   * The response format of each probe, as the `format` option resolved: a built-in name or
+   * your function, `'health+json'` for a probe not named. For code that describes the answers
+   * (an OpenAPI document, a gateway) without re-reading the option. Frozen.
+   * @example
+   * ```ts
+   * const health = createHealth({ format: { readiness: 'spring' } })
+   * health.formats // { liveness: 'health+json', readiness: 'spring', startup: 'health+json' }
+   * ```
+   */
+  readonly formats: Readonly<Record<ProbeKind, ResponseFormat>>
   /** Opens the startup gate: startup answers 200 from now on and readiness may pass. */
   markStarted(): void
   /**
@@ -234,6 +245,7 @@ export function createHealth(options: HealthOptions = {}): Health {
 
 class HealthImpl implements Health {
   readonly paths: Readonly<Required<ProbePaths>>
+  readonly formats: Readonly<Record<ProbeKind, ResponseFormat>>
   readonly runtime: Runtime | undefined
   /** The handler's own fast path, handed out as is: no call in between (adapters call it per request). */
   readonly handleCached: (request: HealthRequest) => HealthResponse | undefined
@@ -251,7 +263,7 @@ class HealthImpl implements Health {
     const service = serviceOption(options.service)
     const runtime = runtimeOption(options.runtime)
     const details = detailsOption(options.details)
-    const formats = formatOption(options.format)
+    this.formats = Object.freeze(formatOption(options.format))
     this.paths = resolveProbePaths({ prefix: options.prefix, paths: options.paths })
     // The handler comes last: a runner added before it (the stall check) has no rendered answer to forget.
     let handler: RequestHandler | undefined
@@ -274,7 +286,7 @@ class HealthImpl implements Health {
     )
     const onProbeChange = (probe: ProbeKind, previous: CheckStatus | undefined, current: CheckStatus): void => this.emit({ type: 'probe', probe, previous, current })
     this.evaluator = new ProbeEvaluator(this.registry, { clock, lifecycle: this.lifecycle, runtime: this.runtime, onProbeChange })
-    handler = new RequestHandler(this.registry, this.evaluator, { routes: toRoutes(this.paths), details, formats, service, lifecycle: this.lifecycle, onError: this.onError })
+    handler = new RequestHandler(this.registry, this.evaluator, { routes: toRoutes(this.paths), details, formats: this.formats, service, lifecycle: this.lifecycle, onError: this.onError })
     this.handler = handler
     this.handleCached = handler.handleCached
     this.registry.start()
