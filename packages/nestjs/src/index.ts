@@ -4,8 +4,8 @@
 // before guards run. Shutdown runs from Nest's lifecycle hooks.
 export { HealthModule } from './module.js'
 export { HEALTH, HEALTHZ_PROBE } from './tokens.js'
-export { HEALTH_JSON_SCHEMA } from './openapi.js'
+export { HEALTH_JSON_SCHEMA, SPRING_SCHEMA, TERMINUS_SCHEMA } from './openapi.js'
 
 export type { HealthFactoryOptions, HealthModuleAsyncOptions, HealthModuleOptions } from './module.js'
-export type { HealthControllerOptions, HealthModuleSettings, HealthOpenApiOptions, ProbeVersion } from './settings.js'
+export type { HealthControllerOptions, HealthModuleSettings, HealthOpenApiOptions, HealthOpenApiResponse, HealthOpenApiResponses, ProbeVersion } from './settings.js'
 export type { JsonSchema } from './openapi.js'

@@ -258,7 +258,9 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
     settings.controller = controller
     // Swagger reads the controller's metadata at SwaggerModule.createDocument, after NestFactory.create
     // has run this factory (it loads @nestjs/swagger, when installed, without blocking anything else).
-    const openapi: Provider[] = controller === undefined ? [] : [{ provide: OPENAPI, useFactory: async () => describeForOpenApi(controller, settings, await loadSwagger()) }]
+    // It waits for the health object: each probe is described in the format core resolved for it (useFactory may choose it).
+    const openapi: Provider[] =
+      controller === undefined ? [] : [{ provide: OPENAPI, inject: [HEALTH], useFactory: async (created: Health) => describeForOpenApi(controller, settings, created.formats, await loadSwagger()) }]
     return {
       module: HealthModule,
       global: settings.global,

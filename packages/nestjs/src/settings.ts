@@ -4,6 +4,7 @@ import { assertKnownOptions, describeValue, HealthzError, isHealthzError, option
 import type { ProbePaths } from '@healthz/core'
 import { VERSION_NEUTRAL } from '@nestjs/common'
 import type { Type } from '@nestjs/common'
+import type { JsonSchema } from './openapi.js'
 import type { ApplicationConfigLike } from './routing.js'
 
 /**
@@ -51,7 +52,8 @@ export interface HealthControllerOptions {
   /**
    * The probe routes in the OpenAPI document of `SwaggerModule.createDocument`, when
    * `@nestjs/swagger` is installed: each probe with a summary, the `health` tag (or `tags`), and
-   * the `application/health+json` body for 200 and 503. `false` leaves them out.
+   * the body of its `format` for 200 and 503 (`application/health+json` by default). `false`
+   * leaves them out.
    * @default true
    */
   openapi?: boolean | HealthOpenApiOptions
@@ -68,6 +70,59 @@ export interface HealthControllerOptions {
 export interface HealthOpenApiOptions {
   /** The tags of the probe operations. @default ['health'] */
   tags?: readonly string[]
+  /**
+   * The answer of a format function (`format: (report, context) => …`), which the module cannot
+   * know: without this, such a probe's operation has one `default` response that says the
+   * status, content type and body are the function's, with no schema. One description for every
+   * probe that has a format function, or one per probe (`{ readiness: { schema } }`); naming a
+   * probe whose format is built in is refused when Nest creates the application.
+   * @default undefined
+   */
+  response?: HealthOpenApiResponse | HealthOpenApiResponses
+}
+
+/**
+ * What a format function answers, for the OpenAPI document: one `default` response (the
+ * function chooses the status code) with this schema and content type.
+ *
+ * @example
+ * ```ts
+ * const response: HealthOpenApiResponse = { schema: { type: 'object', properties: { healthy: { type: 'boolean' } } } }
+ * ```
+ */
+export interface HealthOpenApiResponse {
+  /** The body's schema. */
+  schema: JsonSchema
+  /** The body's content type (a format function answers `application/json` for an object body unless its headers say otherwise). @default 'application/json' */
+  contentType?: string
+  /** The response's description. @default 'The answer of the format function.' */
+  description?: string
+}
+
+/**
+ * {@link HealthOpenApiResponse} per probe, for probes with different format functions.
+ *
+ * @example
+ * ```ts
+ * const response: HealthOpenApiResponses = { readiness: { schema: { type: 'string' }, contentType: 'text/plain' } }
+ * ```
+ */
+export interface HealthOpenApiResponses {
+  liveness?: HealthOpenApiResponse
+  readiness?: HealthOpenApiResponse
+  startup?: HealthOpenApiResponse
+}
+
+/** @internal {@link HealthOpenApiResponse}, checked, defaults filled in. */
+export type OpenApiResponse = Readonly<Required<HealthOpenApiResponse>>
+
+/** @internal The `openapi` option, checked. */
+export interface OpenApiSettings {
+  readonly tags: readonly string[]
+  /** The descriptions of format functions' answers, by probe. */
+  readonly response: Partial<Record<'liveness' | 'readiness' | 'startup', OpenApiResponse>>
+  /** Whether the option named the probes, rather than giving one description for every probe with a format function. */
+  readonly perProbe: boolean
 }
 
 /**
@@ -114,7 +169,9 @@ export interface HealthModuleSettings {
 }
 
 const CONTROLLER_KEYS = optionKeys<HealthControllerOptions>({ globalPrefix: true, version: true, openapi: true })
-const OPENAPI_KEYS = optionKeys<HealthOpenApiOptions>({ tags: true })
+const OPENAPI_KEYS = optionKeys<HealthOpenApiOptions>({ tags: true, response: true })
+const RESPONSE_KEYS = optionKeys<HealthOpenApiResponse>({ schema: true, contentType: true, description: true })
+const PROBE_KEYS = optionKeys<HealthOpenApiResponses>({ liveness: true, readiness: true, startup: true })
 
 /** @internal */
 export interface Settings {
@@ -129,8 +186,8 @@ export interface Settings {
   readonly globalPrefix: boolean
   /** The probe routes' version. */
   readonly version: ProbeVersion
-  /** The OpenAPI tags, or false to leave the probes out of the document. */
-  readonly openapi: readonly string[] | false
+  /** The OpenAPI tags and descriptions of format functions' answers, or false to leave the probes out of the document. */
+  readonly openapi: OpenApiSettings | false
   onError: (error: Error) => void
   /** Nest's application config, with `serve: 'controller'` (read by the middleware for versions). */
   appConfig?: ApplicationConfigLike | undefined
@@ -164,7 +221,7 @@ export function toSettings(options: HealthModuleSettings & { paths?: ProbePaths 
 }
 
 function controllerOptions(given: unknown, serve: 'server' | 'controller', where: string): Pick<Settings, 'globalPrefix' | 'version' | 'openapi'> {
-  const fallback: Pick<Settings, 'globalPrefix' | 'version' | 'openapi'> = { globalPrefix: false, version: VERSION_NEUTRAL, openapi: ['health'] }
+  const fallback: Pick<Settings, 'globalPrefix' | 'version' | 'openapi'> = { globalPrefix: false, version: VERSION_NEUTRAL, openapi: { tags: ['health'], response: {}, perProbe: false } }
   if (given === undefined) return fallback
   const what = `${where} controller`
   const options = assertKnownOptions(given, CONTROLLER_KEYS, what)
@@ -179,15 +236,42 @@ function controllerOptions(given: unknown, serve: 'server' | 'controller', where
   if (versions.length === 0 || !versions.every((one) => one === VERSION_NEUTRAL || (typeof one === 'string' && one.length > 0))) {
     throw new HealthzError(`${what}: version must be VERSION_NEUTRAL (from @nestjs/common), a version such as '1', or a non-empty list of them; got ${describeValue(version)}.`, { code: 'INVALID_OPTION' })
   }
-  return { globalPrefix, version: version as ProbeVersion, openapi: openapiTags(openapi, `${what} openapi`) }
+  return { globalPrefix, version: version as ProbeVersion, openapi: openapiOptions(openapi, `${what} openapi`) }
 }
 
-function openapiTags(openapi: unknown, what: string): readonly string[] | false {
+function openapiOptions(openapi: unknown, what: string): OpenApiSettings | false {
   if (openapi === false) return false
-  if (openapi === true) return ['health']
-  const { tags = ['health'] } = assertKnownOptions(openapi, OPENAPI_KEYS, what)
+  if (openapi === true) return { tags: ['health'], response: {}, perProbe: false }
+  const { tags = ['health'], response } = assertKnownOptions(openapi, OPENAPI_KEYS, what)
   if (!Array.isArray(tags) || tags.length === 0 || !tags.every((tag) => typeof tag === 'string' && tag.length > 0)) {
     throw new HealthzError(`${what}: tags must be a non-empty list of tag names, e.g. ['health']; got ${describeValue(tags)}.`, { code: 'INVALID_OPTION' })
   }
-  return [...(tags as string[])]
+  if (response === undefined) return { tags: [...(tags as string[])], response: {}, perProbe: false }
+  // Per probe when it names one ({ readiness: { schema } }), else one for every probe with a format function.
+  const given = assertKnownOptions(response, [...RESPONSE_KEYS, ...PROBE_KEYS], `${what} response`)
+  const perProbe = Object.keys(given).some((key) => PROBE_KEYS.includes(key))
+  if (perProbe && Object.keys(given).some((key) => RESPONSE_KEYS.includes(key))) {
+    throw new HealthzError(`${what} response: give either one { schema, contentType?, description? } for every probe with a format function, or one per probe ({ readiness: { schema } }), not both.`, { code: 'INVALID_OPTION' })
+  }
+  let responses: OpenApiSettings['response']
+  if (perProbe) {
+    const entries = (['liveness', 'readiness', 'startup'] as const).filter((probe) => given[probe] !== undefined).map((probe) => [probe, responseOption(given[probe], `${what} response.${probe}`)])
+    responses = Object.fromEntries(entries) as OpenApiSettings['response']
+  } else {
+    const one = responseOption(response, `${what} response`)
+    responses = { liveness: one, readiness: one, startup: one }
+  }
+  return { tags: [...(tags as string[])], response: responses, perProbe }
+}
+
+function responseOption(given: unknown, what: string): OpenApiResponse {
+  const { schema, contentType = 'application/json', description = 'The answer of the format function.' } = assertKnownOptions(given, RESPONSE_KEYS, what)
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new HealthzError(`${what}: schema must be a JSON Schema object, e.g. { type: 'object', properties: { … } }; got ${describeValue(schema)}.`, { code: 'INVALID_OPTION' })
+  }
+  const text = (value: unknown, name: string): string => {
+    if (typeof value === 'string' && value.length > 0) return value
+    throw new HealthzError(`${what}: ${name} must be a non-empty string, got ${describeValue(value)}.`, { code: 'INVALID_OPTION' })
+  }
+  return { schema: schema as JsonSchema, contentType: text(contentType, 'contentType'), description: text(description, 'description') }
 }

@@ -46,8 +46,23 @@ describe('controller option', () => {
     expect(errorOf(forRoot({ serve: 'controller', controller: null }))?.message).toEqual(expect.stringMatching(/controller expects an options object, got null/))
   })
 
+  it('checks openapi.response (a format function\'s answer) at forRoot: misspelled keys, a schema that is not an object, empty strings', () => {
+    const openapi = (response: unknown) => forRoot({ serve: 'controller', controller: { openapi: { response } } })
+    expect(errorOf(forRoot({ serve: 'controller', controller: { openapi: { respons: {} } } }))?.message).toEqual(expect.stringMatching(/openapi: unknown option "respons"; did you mean "response"\?/))
+    expect(errorOf(openapi({ schem: {} }))?.message).toEqual(expect.stringMatching(/openapi response: unknown option "schem"; did you mean "schema"\?/))
+    expect(errorOf(openapi({ livenes: { schema: {} } }))?.message).toEqual(expect.stringMatching(/openapi response: unknown option "livenes"; did you mean "liveness"\?/))
+    expect(errorOf(openapi({ schema: {}, readiness: { schema: {} } }))?.message).toEqual(expect.stringMatching(/response: give either one .* or one per probe .*not both/))
+    expect(errorOf(openapi({ readiness: { schema: {}, contentTyp: 'text/plain' } }))?.message).toEqual(expect.stringMatching(/openapi response\.readiness: unknown option "contentTyp"; did you mean "contentType"\?/))
+    for (const schema of [undefined, null, 'object', []]) {
+      expect(errorOf(openapi({ schema }))?.message, String(schema)).toEqual(expect.stringMatching(/response: schema must be a JSON Schema object/))
+    }
+    expect(errorOf(openapi({ schema: {}, contentType: '' }))?.message).toEqual(expect.stringMatching(/response: contentType must be a non-empty string, got ""/))
+    expect(errorOf(openapi({ schema: {}, description: 3 }))?.message).toEqual(expect.stringMatching(/response: description must be a non-empty string, got 3/))
+    expect(errorOf(openapi('yes'))?.message).toEqual(expect.stringMatching(/openapi response expects an options object/))
+  })
+
   it('takes every valid form', () => {
-    const valid: HealthControllerOptions[] = [{}, { globalPrefix: true }, { version: '1' }, { version: VERSION_NEUTRAL }, { version: [VERSION_NEUTRAL, '1'] }, { openapi: false }, { openapi: true }, { openapi: { tags: ['ops'] } }]
+    const valid: HealthControllerOptions[] = [{}, { globalPrefix: true }, { version: '1' }, { version: VERSION_NEUTRAL }, { version: [VERSION_NEUTRAL, '1'] }, { openapi: false }, { openapi: true }, { openapi: { tags: ['ops'] } }, { openapi: { response: { schema: { type: 'object' } } } }, { openapi: { response: { readiness: { schema: { type: 'string' }, contentType: 'text/plain', description: 'lightship' } } } }]
     for (const controller of valid) {
       expect(HealthModule.forRoot({ serve: 'controller', controller }).module).toBe(HealthModule)
     }

@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest'
 import nest11 from 'healthz-nestjs-test-nest11'
 import { describeContract } from '../../../test-utils/contract.js'
 import { nestAdapter } from './contract.js'
+import { defineFormatsSuite } from './formats.js'
 import { defineRoutingSuite } from './routing.js'
 import type { Swagger } from './routing.js'
 import { defineSuite } from './suite.js'
@@ -31,6 +32,7 @@ it('runs on NestJS 11, and the package under test sees the same Nest 11 modules'
 describe('NestJS 11', () => {
   defineSuite(kit)
   defineRoutingSuite(kit, nest11.swagger as unknown as Swagger)
+  defineFormatsSuite(kit, nest11.swagger as unknown as Swagger)
 })
 
 describeContract([

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { describeContract } from '../../../test-utils/contract.js'
 import { nestAdapter } from './contract.js'
+import { defineFormatsSuite } from './formats.js'
 import { defineRoutingSuite } from './routing.js'
 import { defineSuite } from './suite.js'
 
@@ -23,6 +24,7 @@ const kit = { version, common, core, platformExpress, platformFastify }
 describe('NestJS 12', () => {
   defineSuite(kit)
   defineRoutingSuite(kit, swagger)
+  defineFormatsSuite(kit, swagger)
 })
 
 describeContract([
