@@ -22,7 +22,7 @@ export interface JsonSchema {
   description?: string
   format?: string
   enum?: string[]
-  /** OpenAPI 3.0: the value may also be null. */
+  /** OpenAPI 3.0: the value may also be null (with `type`). */
   nullable?: boolean
   required?: string[]
   properties?: Record<string, JsonSchema>
@@ -31,6 +31,9 @@ export interface JsonSchema {
   oneOf?: JsonSchema[]
   example?: unknown
 }
+
+/** A check's observedValue: a number, string, boolean or null (OpenAPI 3.0 has no null type: the boolean branch is nullable). */
+const SCALAR: JsonSchema = { oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean', nullable: true }] }
 
 const STATUS: JsonSchema = { type: 'string', enum: ['pass', 'warn', 'fail'], description: 'pass and warn answer 200, fail answers 503.' }
 
@@ -68,7 +71,7 @@ export const HEALTH_JSON_SCHEMA: JsonSchema = {
           required: ['status'],
           properties: {
             componentType: { type: 'string', example: 'datastore' },
-            observedValue: { oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }] },
+            observedValue: SCALAR,
             observedUnit: { type: 'string', example: 'ms' },
             status: STATUS,
             time: { type: 'string', format: 'date-time' },
@@ -87,7 +90,7 @@ const TERMINUS_INDICATOR: JsonSchema = {
   required: ['responseTime', 'status'],
   properties: {
     message: { type: 'string', description: 'The error text: "reason withheld" unless the details policy shows it (redacted).' },
-    observedValue: { oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }], nullable: true },
+    observedValue: SCALAR,
     observedUnit: { type: 'string' },
     responseTime: { type: 'number', description: 'How long the check took, in ms.' },
     status: { type: 'string', enum: ['up', 'degraded', 'down'], description: 'degraded: a non-critical check failed.' },
@@ -124,7 +127,7 @@ export const TERMINUS_SCHEMA: JsonSchema = {
 const SPRING_DETAILS: JsonSchema = {
   type: 'object',
   description: 'Shown only when the details policy allows it: responseTime (ms), observedValue and observedUnit, error.',
-  additionalProperties: { oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }], nullable: true },
+  additionalProperties: SCALAR,
 }
 
 /**

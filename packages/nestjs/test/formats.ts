@@ -4,13 +4,15 @@
 // probe controller ('controller'); and the OpenAPI document of @nestjs/swagger describes each probe
 // in its format. Run once per NestJS major (nest12.test.ts, nest11.test.ts), on Express and
 // Fastify: real apps on listen(0), real HTTP, and the document SwaggerModule.createDocument builds.
+// Every body the probes answer is also validated against the schema the document gives it (ajv).
 import type { AddressInfo } from 'node:net'
+import { Ajv } from 'ajv'
 import { map } from 'rxjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineCheck, isHealthzError, SPRING_CONTENT_TYPE } from '@healthz/core'
 import type { FormatFunction, Health } from '@healthz/core'
 import { HEALTH, HEALTH_JSON_SCHEMA, HealthModule, SPRING_SCHEMA, TERMINUS_SCHEMA } from '@healthz/nestjs'
-import type { HealthModuleOptions } from '@healthz/nestjs'
+import type { HealthModuleOptions, JsonSchema } from '@healthz/nestjs'
 import { call } from '../../../test-utils/client.js'
 import type { Swagger } from './routing.js'
 import type { NestKit } from './suite.js'
@@ -43,6 +45,14 @@ function toggle(name: string) {
 }
 
 const json = (body: string): unknown => JSON.parse(body)
+
+// OpenAPI 3.0 schemas: `nullable` and `example` are OpenAPI's words, not JSON Schema's (strict: false lets ajv pass `example`).
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false })
+/** Why `body` does not match `schema` (ajv's errors), or [] when it does. */
+function mismatches(schema: JsonSchema, body: string): unknown[] {
+  const validate = ajv.compile(schema)
+  return validate(JSON.parse(body)) ? [] : (validate.errors ?? ['invalid'])
+}
 const indicator = (status: 'up' | 'down', message?: string) => ({ ...(message === undefined ? {} : { message }), responseTime: expect.any(Number), status })
 
 /** The shape of lightship's answers, as docs/formats.md writes it: plain text, 500 when not ready. */
@@ -103,7 +113,9 @@ export function defineFormatsSuite(nest: NestKit, swagger: Swagger): void {
         expect(failed.headers['content-type']).toBe('application/json')
         expect(json(failed.body)).toEqual({ status: 'error', info: {}, error: { db: indicator('down', 'reason withheld') }, details: { db: indicator('down', 'reason withheld') } })
         expect(failed.body).not.toContain('ECONNREFUSED')
-        expect((await call(port, `${base}/readyz/db`)).status).toBe(503)
+        const one = await call(port, `${base}/readyz/db`)
+        expect(one.status).toBe(503)
+        for (const reply of [ok, failed, one]) expect(mismatches(TERMINUS_SCHEMA, reply.body)).toEqual([])
         const head = await call(port, `${base}/readyz`, { method: 'HEAD' })
         expect([head.status, head.headers['content-type'], head.body]).toEqual([503, 'application/json', ''])
         const live = await call(port, `${base}/livez`)
@@ -127,6 +139,32 @@ export function defineFormatsSuite(nest: NestKit, swagger: Swagger): void {
         expect([one.status, one.headers['content-type'], json(one.body)]).toEqual([503, SPRING_CONTENT_TYPE, { status: 'DOWN' }])
         const live = await call(port, `${base}/livez`)
         expect([live.status, json(live.body)]).toEqual([200, { status: 'UP' }])
+        for (const reply of [up, down, one, live]) expect(mismatches(SPRING_SCHEMA, reply.body)).toEqual([])
+      })
+
+      it("answers bodies with every field the schemas describe (details: 'always', a measured check, ?verbose), each matching its schema", async () => {
+        const db = toggle('db')
+        db.state.fail = true
+        const queue = defineCheck({ name: 'queue', measurement: 'depth', cache: 0, run: () => ({ observedValue: 3, observedUnit: 'jobs' }) })
+        const formats = { liveness: 'terminus', readiness: 'spring', startup: 'health+json' } as const
+        // started: 'manual' with a startup check: the first /startupz runs it, and its passing opens the gate.
+        const { port } = await run(forRoot({ readiness: [db.check, queue], startup: [queue], details: 'always', runtime: {}, started: 'manual', format: formats }))
+        const startup = await call(port, `${base}/startupz`)
+        expect(json(startup.body)).toEqual(expect.objectContaining({ status: 'pass', checks: { 'queue:depth': [expect.objectContaining({ observedValue: 3, observedUnit: 'jobs' })] } }))
+        expect(mismatches(HEALTH_JSON_SCHEMA, startup.body)).toEqual([])
+        const ready = await call(port, `${base}/readyz`)
+        expect(json(ready.body)).toEqual({
+          status: 'DOWN',
+          components: {
+            db: { status: 'DOWN', details: { responseTime: expect.any(Number), error: 'db: connect ECONNREFUSED' } },
+            queue: { status: 'UP', details: { observedValue: 3, observedUnit: 'jobs', responseTime: expect.any(Number) } },
+          },
+        })
+        expect(mismatches(SPRING_SCHEMA, ready.body)).toEqual([])
+        expect(mismatches(SPRING_SCHEMA, (await call(port, `${base}/readyz/queue`)).body)).toEqual([])
+        const live = await call(port, `${base}/livez?verbose`)
+        expect(json(live.body)).toEqual(expect.objectContaining({ info: { runtime: expect.objectContaining({ eventLoopDelayP99: expect.any(Number), status: 'up' }) } }))
+        expect(mismatches(TERMINUS_SCHEMA, live.body)).toEqual([])
       })
 
       it("format: { readiness: 'spring' } answers Actuator's body on readiness alone; liveness and startup keep health+json", async () => {
@@ -136,7 +174,9 @@ export function defineFormatsSuite(nest: NestKit, swagger: Swagger): void {
         for (const path of ['/livez', '/startupz']) {
           const reply = await call(port, `${base}${path}`)
           expect([reply.status, reply.headers['content-type'], json(reply.body)], path).toEqual([200, 'application/health+json', expect.objectContaining({ status: 'pass' })])
+          expect(mismatches(HEALTH_JSON_SCHEMA, reply.body)).toEqual([])
         }
+        expect(mismatches(SPRING_SCHEMA, ready.body)).toEqual([])
       })
 
       it('takes the format from forRootAsync useFactory, chosen from an injected provider', async () => {
