@@ -4,8 +4,8 @@ import type { DynamicModule } from '@nestjs/common'
 import { defineCheck } from '@healthz/core'
 import type { HealthOptions } from '@healthz/core'
 import { HealthModule } from '@healthz/nestjs'
-import { HEALTH_JSON_SCHEMA } from '@healthz/nestjs'
-import type { HealthFactoryOptions, HealthModuleAsyncOptions, HealthModuleOptions, JsonSchema } from '@healthz/nestjs'
+import { HEALTH_JSON_SCHEMA, SPRING_SCHEMA, TERMINUS_SCHEMA } from '@healthz/nestjs'
+import type { HealthFactoryOptions, HealthModuleAsyncOptions, HealthModuleOptions, HealthOpenApiResponse, JsonSchema } from '@healthz/nestjs'
 import { describe, expectTypeOf, test } from 'vitest'
 
 const accepts = <T>(value: T): T => value
@@ -37,5 +37,20 @@ describe('@healthz/nestjs', () => {
     // @ts-expect-error openapi is a boolean or { tags }
     accepts<HealthModuleOptions>({ serve: 'controller', controller: { openapi: 'yes' } })
     expectTypeOf(HEALTH_JSON_SCHEMA).toEqualTypeOf<JsonSchema>()
+  })
+
+  test('issue 15: formats in forRoot and useFactory; openapi.response describes a format function, for all or per probe', () => {
+    accepts<HealthModuleOptions>({ format: 'terminus' })
+    accepts<HealthModuleOptions>({ format: { readiness: 'spring' } })
+    accepts<HealthModuleAsyncOptions>({ useFactory: () => ({ format: 'spring' as const }) })
+    const response: HealthOpenApiResponse = { schema: { type: 'string' }, contentType: 'text/plain', description: 'lightship' }
+    accepts<HealthModuleOptions>({ serve: 'controller', format: () => ({ status: 200, body: 'ok' }), controller: { openapi: { response } } })
+    accepts<HealthModuleOptions>({ serve: 'controller', controller: { openapi: { tags: ['ops'], response: { readiness: response } } } })
+    // @ts-expect-error the schema is required
+    accepts<HealthOpenApiResponse>({ contentType: 'text/plain' })
+    // @ts-expect-error 'json' is no format
+    accepts<HealthModuleOptions>({ format: 'json' })
+    expectTypeOf(TERMINUS_SCHEMA).toEqualTypeOf<JsonSchema>()
+    expectTypeOf(SPRING_SCHEMA).toEqualTypeOf<JsonSchema>()
   })
 })
