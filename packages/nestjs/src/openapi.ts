@@ -165,8 +165,8 @@ const BUILT_IN: Readonly<Record<ResponseFormatName, { contentType: string; schem
   spring: { contentType: SPRING_CONTENT_TYPE, schema: SPRING_SCHEMA, ok: 'UP', fail: 'DOWN or OUT_OF_SERVICE' },
 }
 
-/** @internal What the document says a format function answers when `openapi.response` does not describe it. */
-export const FUNCTION_RESPONSE = "The answer of this probe's format function: its status code, content type and body are the application's (describe them with controller.openapi.response)."
+/** What the document says a format function answers when `openapi.response` does not describe it. */
+const FUNCTION_RESPONSE = "The answer of this probe's format function: its status code, content type and body are the application's (describe them with controller.openapi.response)."
 
 /** What the document says of one probe's answers. */
 interface ProbeAnswer {
@@ -178,7 +178,8 @@ const PROBES = ['liveness', 'readiness', 'startup'] as const
 
 /**
  * @internal The answers of each probe in the document, from the formats core resolved; refuses
- * an `openapi.response` that would describe no format function.
+ * an `openapi.response` that would describe no format function (whether or not swagger is
+ * installed: the mistake is in the options either way).
  */
 export function probeAnswers(formats: Health['formats'], openapi: OpenApiSettings): Record<ProbeKind, ProbeAnswer> {
   const refuse = (why: string): never => {
@@ -191,6 +192,7 @@ export function probeAnswers(formats: Health['formats'], openapi: OpenApiSetting
       if (given[probe] !== undefined && typeof format === 'string') refuse(`${probe} answers '${format}', whose body the document describes already`)
     }
   } else if (given.liveness !== undefined && PROBES.every((probe) => typeof formats[probe] === 'string')) {
+    // One description for all fills every probe; it must describe at least one function.
     refuse('no probe has one')
   }
   const answer = (format: ResponseFormat, custom: OpenApiResponse | undefined): ProbeAnswer => {
