@@ -3,7 +3,7 @@
 // the health objects they describe, each under its own `service` label.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { HEALTHZ_CHANNELS } from '@healthz/core'
-import type { CheckCacheHitMessage, CheckRunMessage, CheckStatus, Health, HealthSnapshot, ProbeKind, ProbeResponseMessage, ShutdownPhase } from '@healthz/core'
+import type { CheckCacheHitMessage, CheckRunMessage, CheckStatus, Health, HealthSnapshot, ProbeResponseMessage, ShutdownPhase } from '@healthz/core'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
 
@@ -20,10 +20,10 @@ interface Tally {
   /** `check` → runs by outcome: pass, warn, fail. */
   readonly runs: Map<string, [number, number, number]>
   readonly timeouts: Map<string, number>
-  /** `probe check` → hits. */
-  readonly cacheHits: Map<string, number>
-  /** `probe code` → answers. */
-  readonly requests: Map<string, number>
+  /** probe → check → hits. Nested maps, not a joined key: a fast-path answer counts one hit per check, and building a string per hit cost more than the answer. */
+  readonly cacheHits: Map<string, Map<string, number>>
+  /** probe → HTTP status code → answers. */
+  readonly requests: Map<string, Map<number, number>>
 }
 
 const STATES: readonly CheckStatus[] = ['pass', 'warn', 'fail']
@@ -113,18 +113,12 @@ export class RegistryMetrics {
     })
     counter('healthz_check_cache_hits_total', 'Times a probe used a check\'s result from memory instead of running it.', ['service', 'check', 'probe'], (metric) => {
       for (const tally of this.tallies.values()) {
-        for (const [key, count] of tally.cacheHits) {
-          const [probe = '', check = ''] = key.split(' ')
-          metric.inc({ service: tally.service, check, probe }, count)
-        }
+        for (const [probe, byCheck] of tally.cacheHits) for (const [check, count] of byCheck) metric.inc({ service: tally.service, check, probe }, count)
       }
     })
     counter('healthz_probe_requests_total', 'Probe requests answered, by probe and HTTP status code.', ['service', 'probe', 'code'], (metric) => {
       for (const tally of this.tallies.values()) {
-        for (const [key, count] of tally.requests) {
-          const [probe = '', code = ''] = key.split(' ')
-          metric.inc({ service: tally.service, probe, code }, count)
-        }
+        for (const [probe, byCode] of tally.requests) for (const [code, count] of byCode) metric.inc({ service: tally.service, probe, code: String(code) }, count)
       }
     })
     this.names.push('healthz_check_duration_seconds')
@@ -146,7 +140,7 @@ export class RegistryMetrics {
     for (const check of health.snapshot().checks) {
       tally.runs.set(check.name, [0, 0, 0])
       tally.timeouts.set(check.name, 0)
-      for (const probe of check.probes) tally.cacheHits.set(`${probe} ${check.name}`, 0)
+      for (const probe of check.probes) increment(tally.cacheHits, probe, check.name, 0)
     }
     this.tallies.set(health, tally)
     this.snapshots = undefined
@@ -217,15 +211,20 @@ export class RegistryMetrics {
     const hit = message as CheckCacheHitMessage
     const tally = this.tallies.get(hit.health)
     if (tally === undefined) return
-    const key = `${hit.probe} ${hit.name}`
-    tally.cacheHits.set(key, (tally.cacheHits.get(key) ?? 0) + 1)
+    increment(tally.cacheHits, hit.probe, hit.name, 1)
   }
 
   private readonly onResponse = (message: unknown): void => {
     const answer = message as ProbeResponseMessage
     const tally = this.tallies.get(answer.health)
     if (tally === undefined) return
-    const key = `${answer.probe satisfies ProbeKind} ${answer.statusCode}`
-    tally.requests.set(key, (tally.requests.get(key) ?? 0) + 1)
+    increment(tally.requests, answer.probe, answer.statusCode, 1)
   }
+}
+
+/** Adds `by` to the count under `outer` → `inner`, creating the entries on first use. */
+function increment<T>(counts: Map<string, Map<T, number>>, outer: string, inner: T, by: number): void {
+  let byInner = counts.get(outer)
+  if (byInner === undefined) counts.set(outer, (byInner = new Map()))
+  byInner.set(inner, (byInner.get(inner) ?? 0) + by)
 }
