@@ -39,7 +39,7 @@ export interface HealthMetricsOptions {
 export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.4, 0.5, 0.75, 1, 2.5, 5, 10])
 
 /** The name `compatibilityGauge: true` gives the 0 / 0.5 / 1 gauge. */
-export const COMPATIBILITY_GAUGE_NAME = 'healthz_healthcheck_status'
+export const COMPATIBILITY_GAUGE_NAME: 'healthz_healthcheck_status' = 'healthz_healthcheck_status'
 
 const KEYS = optionKeys<HealthMetricsOptions>({ registry: true, service: true, compatibilityGauge: true, durationBuckets: true })
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
