@@ -47,6 +47,11 @@ export class ProbeEvaluator {
     private readonly context: EvaluatorContext,
   ) {}
 
+  /** The overall status of the probe's last full evaluation; undefined before the first. */
+  reported(kind: ProbeKind): CheckStatus | undefined {
+    return this.last[kind]
+  }
+
   /** Evaluates a probe, and says in which phase it was decided. */
   async evaluate(kind: ProbeKind, options: ProbeOptions): Promise<Evaluation> {
     const { exclude = [], check } = options
@@ -111,7 +116,7 @@ export class ProbeEvaluator {
       }
     }
     const selected = select(state, exclude, only, notes)
-    const results = await Promise.all(selected.map((runner) => runner.get()))
+    const results = await Promise.all(selected.map((runner) => runner.get(kind)))
     const checks = results.map((result, index) => toCheckReport(selected[index] as CheckRunner, result))
     return { report: this.report(kind, aggregate(checks), undefined, notes, checks), basis: selected }
   }

@@ -1,12 +1,15 @@
 // The framework-neutral request handler: a request to a probe path becomes a response (the
 // 405 rule, per-check paths, `?exclude=`/`?verbose`, disclosure, rendering in the probe's
-// response format), and the memo of rendered answers behind the synchronous fast path.
+// response format), and the memo of rendered answers behind the synchronous fast path. It
+// publishes every answer on `healthz:probe:response` (events.ts).
 import { HealthzError, toError } from './errors.js'
+import { channels } from './events.js'
 import type { ProbeEvaluator } from './evaluate.js'
 import { quote } from './evaluate.js'
 import type { Rendered, ResolvedFormats } from './format.js'
 import { disclosedReport, render } from './format.js'
 import { describeValue } from './options.js'
+import type { Health } from './health.js'
 import type { ProbeRegistry } from './registry.js'
 import type { ProbeKind, ServiceInfo } from './report.js'
 import type { CheckResult } from './run.js'
@@ -44,6 +47,8 @@ export type DetailsPolicy = 'never' | 'always' | ((request: HealthRequest) => bo
 
 /** @internal What the handler reads besides the registry and the evaluator. */
 export interface HandlerContext {
+  /** The health object, named in diagnostics-channel messages. */
+  readonly health: Health
   readonly routes: ReadonlyMap<string, ProbeKind>
   readonly details: DetailsPolicy
   readonly service: ServiceInfo
@@ -56,6 +61,8 @@ export interface HandlerContext {
 
 /** A rendered response, valid while its inputs are what they were when it was rendered. */
 interface RenderedResponse {
+  readonly probe: ProbeKind
+  readonly check: string | undefined
   readonly phase: ShutdownPhase
   readonly started: boolean
   readonly basis: readonly CheckRunner[]
@@ -66,6 +73,7 @@ interface RenderedResponse {
 
 const METHODS = 'GET, HEAD'
 const NO_STORE = { 'cache-control': 'no-store' } as const
+const { probeResponse, cacheHit } = channels
 
 /** @internal Answers probe requests for one health object. */
 export class RequestHandler {
@@ -96,8 +104,9 @@ export class RequestHandler {
       if ((basis[index] as CheckRunner).peek() !== results[index]) return undefined
     }
     const method = request.method ?? 'GET'
-    if (method === 'GET') return entry.get
-    return method === 'HEAD' ? entry.head : undefined
+    const response = method === 'GET' ? entry.get : method === 'HEAD' ? entry.head : undefined
+    if (response !== undefined && (probeResponse.hasSubscribers || cacheHit.hasSubscribers)) this.publishCached(entry, method, response)
+    return response
   }
 
   /** Forgets every rendered response (a probe's runners changed). */
@@ -117,15 +126,15 @@ export class RequestHandler {
     const method = request.method ?? 'GET'
     if (method !== 'GET' && method !== 'HEAD') {
       const body = `method ${method} not allowed; probes answer GET and HEAD\n`
-      return {
+      return this.published(target.probe, target.check, method, {
         status: 405,
         headers: { allow: METHODS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)) },
         body,
-      }
+      })
     }
     if (target.check !== undefined && !this.registry.probes[target.probe].byName.has(target.check)) {
       const body = JSON.stringify({ status: 'fail', output: `no ${target.probe} check named ${quote(target.check)}` })
-      return respond(method, { status: 404, headers: { 'content-type': 'application/health+json' }, body })
+      return this.published(target.probe, target.check, method, respond(method, { status: 404, headers: { 'content-type': 'application/health+json' }, body }))
     }
     const exclude = queryValues(request, 'exclude')
     const verbose = queryValues(request, 'verbose').some((value) => value !== 'false' && value !== '0')
@@ -137,17 +146,31 @@ export class RequestHandler {
     if (phase !== this.lifecycle.phase || report.started !== this.registry.started) return this.handle(request)
     // Every format renders the disclosed report, so none shows more than health+json would.
     const rendered = render(this.context.formats[target.probe], disclosedReport(report, disclose), { service, phase, disclosed: disclose, check: target.check })
-    if (basis === undefined || hasQuery(request) || typeof details === 'function') return respond(method, rendered)
+    const { probe, check } = target
+    if (basis === undefined || hasQuery(request) || typeof details === 'function') return this.published(probe, check, method, respond(method, rendered))
     // Remember the rendered answer for as long as the results it was made from stay in memory
     // (a format function is called again only when they change).
     const results = basis.map((runner) => runner.peek())
     const get = respond('GET', rendered)
     if (results.every((result) => result !== undefined)) {
       const head = Object.freeze({ ...get, body: '' })
-      this.rendered.set(request.path, { phase, started: report.started, basis, results, get, head })
-      return method === 'HEAD' ? head : get
+      this.rendered.set(request.path, { probe, check, phase, started: report.started, basis, results, get, head })
+      return this.published(probe, check, method, method === 'HEAD' ? head : get)
     }
-    return method === 'HEAD' ? { ...get, body: '' } : get
+    return this.published(probe, check, method, method === 'HEAD' ? { ...get, body: '' } : get)
+  }
+
+  /** Publishes an evaluated answer (when someone listens) and passes it through. */
+  private published(probe: ProbeKind, check: string | undefined, method: string, response: HealthResponse): HealthResponse {
+    if (probeResponse.hasSubscribers) probeResponse.publish({ health: this.context.health, probe, check, method, statusCode: response.status, fastPath: false })
+    return response
+  }
+
+  /** Publishes a fast-path answer and the cache hit of every result it was made from. */
+  private publishCached(entry: RenderedResponse, method: string, response: HealthResponse): void {
+    const { probe, check, basis, results } = entry
+    if (cacheHit.hasSubscribers) basis.forEach((runner, index) => runner.hit(probe, results[index] as CheckResult, true))
+    if (probeResponse.hasSubscribers) probeResponse.publish({ health: this.context.health, probe, check, method, statusCode: response.status, fastPath: true })
   }
 
   private async disclose(policy: Exclude<DetailsPolicy, string>, request: HealthRequest): Promise<boolean> {

@@ -1,10 +1,11 @@
 // The health object: the public `Health` contract and `createHealth`, a small facade that wires
 // the check registry, the probe evaluator and the request handler together, and that owns the
-// `change` events and the shutdown facade.
+// `change` events (and their diagnostics channels, events.ts), the snapshot and the shutdown facade.
 import type { CheckStatus } from './check.js'
 import type { Clock } from './clock.js'
 import { clockOption } from './clock.js'
 import { guardOnError, HealthzError, toError } from './errors.js'
+import { channels } from './events.js'
 import type { ProbeOptions } from './evaluate.js'
 import { ProbeEvaluator } from './evaluate.js'
 import type { ProbeFormats, ResponseFormat } from './format.js'
@@ -21,6 +22,8 @@ import type { ProbePaths } from './routes.js'
 import { resolveProbePaths, toRoutes } from './routes.js'
 import type { RuntimeMonitor, RuntimeOptions } from './runtime.js'
 import { Runtime, runtimeOption } from './runtime.js'
+import type { HealthSnapshot } from './snapshot.js'
+import { takeSnapshot } from './snapshot.js'
 import type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
 import { Shutdown } from './shutdown.js'
 
@@ -165,6 +168,18 @@ export interface Health {
    * first; the returned object is shared, so treat it as read-only.
    */
   handleCached(request: HealthRequest): HealthResponse | undefined
+  /**
+   * The state of this health object, read from memory for metrics collectors: every check's
+   * last result, each probe's status, the startup gate, the shutdown phase and the runtime
+   * monitor's figures. Never runs a check, so a scrape costs no dependency call.
+   * @example
+   * ```ts
+   * const { checks } = health.snapshot()
+   * for (const check of checks) console.log(check.name, check.status, check.result?.duration)
+   * ```
+   * @see HEALTHZ_CHANNELS, for the events (runs, cache hits, answers) between two snapshots
+   */
+  snapshot(): HealthSnapshot
   /** Subscribes to transitions; returns the function that unsubscribes. */
   on(event: 'change', listener: (event: HealthChangeEvent) => void): () => void
   /** Unsubscribes a listener. */
@@ -239,6 +254,8 @@ class HealthImpl implements Health {
   readonly handleCached: (request: HealthRequest) => HealthResponse | undefined
   private readonly listeners = new Set<(event: HealthChangeEvent) => void>()
   private readonly onError: (error: Error) => void
+  private readonly service: ServiceInfo
+  private readonly clock: Clock
   private readonly registry: ProbeRegistry
   private readonly evaluator: ProbeEvaluator
   private readonly handler: RequestHandler
@@ -249,6 +266,8 @@ class HealthImpl implements Health {
     // Guarded: an onError that throws must not make markStarted() throw or a signal exit 1.
     this.onError = guardOnError(functionOption(options.onError, 'onError', '(error) => void') ?? ((error) => console.error('[healthz]', error)))
     const service = serviceOption(options.service)
+    this.service = service
+    this.clock = clock
     const runtime = runtimeOption(options.runtime)
     const details = detailsOption(options.details)
     const formats = formatOption(options.format)
@@ -256,6 +275,7 @@ class HealthImpl implements Health {
     // The handler comes last: a runner added before it (the stall check) has no rendered answer to forget.
     let handler: RequestHandler | undefined
     this.registry = new ProbeRegistry(options, clock, {
+      health: this,
       onTransition: (previous, result) => this.emit({ type: 'check', name: result.name, previous, current: result.status, result }),
       onStarted: (by) => this.emit({ type: 'started', by }),
       onRunnersChanged: () => handler?.forget(),
@@ -274,7 +294,7 @@ class HealthImpl implements Health {
     )
     const onProbeChange = (probe: ProbeKind, previous: CheckStatus | undefined, current: CheckStatus): void => this.emit({ type: 'probe', probe, previous, current })
     this.evaluator = new ProbeEvaluator(this.registry, { clock, lifecycle: this.lifecycle, runtime: this.runtime, onProbeChange })
-    handler = new RequestHandler(this.registry, this.evaluator, { routes: toRoutes(this.paths), details, formats, service, lifecycle: this.lifecycle, onError: this.onError })
+    handler = new RequestHandler(this.registry, this.evaluator, { health: this, routes: toRoutes(this.paths), details, formats, service, lifecycle: this.lifecycle, onError: this.onError })
     this.handler = handler
     this.handleCached = handler.handleCached
     this.registry.start()
@@ -317,6 +337,11 @@ class HealthImpl implements Health {
     return this.handler.handle(request)
   }
 
+  snapshot(): HealthSnapshot {
+    const { service, registry, evaluator, phase } = this
+    return takeSnapshot({ service, registry, evaluator, phase, time: this.clock.now(), runtime: this.runtime?.stats() })
+  }
+
   on(event: 'change', listener: (event: HealthChangeEvent) => void): () => void {
     assertEvent(event)
     this.listeners.add(listener)
@@ -347,6 +372,9 @@ class HealthImpl implements Health {
   }
 
   private emit(event: HealthChangeEvent): void {
+    // Check transitions are published by the registry, which knows the check's probes.
+    const channel = event.type === 'probe' ? channels.probeChange : event.type === 'started' ? channels.started : event.type === 'phase' ? channels.shutdown : undefined
+    if (channel?.hasSubscribers === true) channel.publish({ ...event, health: this })
     for (const listener of this.listeners) {
       try {
         listener(event)

@@ -1,6 +1,7 @@
 // @healthz/core: probe semantics, checks, caching, deadlines and health+json rendering.
 export { defineCheck, isCheckDefinition, DEFAULT_TIMEOUT, DEFAULT_DEPENDENCY_CACHE } from './check.js'
 export { createHealth } from './health.js'
+export { HEALTHZ_CHANNELS } from './events.js'
 export { resolveProbePaths } from './routes.js'
 export { runCheck } from './run.js'
 export { toHealthJson, WITHHELD } from './report.js'
@@ -29,6 +30,16 @@ export type {
   StartedEvent,
   PhaseChangeEvent,
 } from './health.js'
+export type {
+  CheckCacheHitMessage,
+  CheckChangeMessage,
+  CheckRunMessage,
+  ProbeChangeMessage,
+  ProbeResponseMessage,
+  ShutdownPhaseMessage,
+  StartedMessage,
+} from './events.js'
+export type { CheckSnapshot, HealthSnapshot, ProbeSnapshot } from './snapshot.js'
 export type { CheckInput, Watchdog, WatchdogOptions } from './registry.js'
 export type { DetailsPolicy, HealthRequest, HealthResponse } from './handler.js'
 export type {

@@ -4,6 +4,9 @@ import type { CheckDefinition, CheckOptions } from './check.js'
 import { defineCheck } from './check.js'
 import type { Clock } from './clock.js'
 import { HealthzError, isHealthzError } from './errors.js'
+import type { RunnerEvents } from './events.js'
+import { channels } from './events.js'
+import type { Health } from './health.js'
 import { assertKnownOptions, describeValue, durationOption, optionKeys } from './options.js'
 import type { ProbeKind } from './report.js'
 import type { CheckResult } from './run.js'
@@ -39,6 +42,8 @@ export interface ProbeRunners {
 
 /** @internal What the registry tells its owner. */
 export interface RegistryHooks {
+  /** The health object, named in every diagnostics-channel message. */
+  readonly health: Health
   /** A check's status changed (or it has its first result). */
   readonly onTransition: TransitionListener
   /** The startup gate opened; called once. */
@@ -56,7 +61,7 @@ export class ProbeRegistry {
   started = false
   readonly probes: Readonly<Record<ProbeKind, ProbeRunners>>
   /** Every runner once, whichever probes share it. */
-  private readonly runners: CheckRunner[]
+  readonly runners: CheckRunner[]
   private startupProgress: Promise<readonly CheckResult[]> | undefined
 
   constructor(
@@ -88,7 +93,10 @@ export class ProbeRegistry {
           byName.set(check.name, runner)
         }
         if (probe === 'liveness' && runner.check.kind === 'dependency') throw dependencyInLiveness(runner.check.name)
-        if (!list.includes(runner)) list.push(runner)
+        if (!list.includes(runner)) {
+          list.push(runner)
+          runner.events.probes.push(probe)
+        }
       })
       lists[probe] = list
     }
@@ -114,6 +122,7 @@ export class ProbeRegistry {
       throw new HealthzError(`A check named "${check.name}" already exists: give the watchdog or check another name.`, { code: 'DUPLICATE_CHECK' })
     }
     const runner = this.createRunner(check)
+    runner.events.probes.push('liveness')
     state.runners.push(runner)
     state.byName.set(check.name, runner)
     this.runners.push(runner)
@@ -164,7 +173,7 @@ export class ProbeRegistry {
   progressStartup(): Promise<readonly CheckResult[]> {
     const { runners } = this.probes.startup
     if (runners.length === 0) return Promise.resolve([])
-    this.startupProgress ??= Promise.all(runners.map((runner) => runner.get())).then((results) => {
+    this.startupProgress ??= Promise.all(runners.map((runner) => runner.get('startup'))).then((results) => {
       this.startupProgress = undefined
       this.openIfBooted()
       return results
@@ -192,11 +201,15 @@ export class ProbeRegistry {
   }
 
   private createRunner(check: CheckDefinition): CheckRunner {
+    const events: RunnerEvents = { health: this.hooks.health, probes: [] }
     return new CheckRunner(check, this.clock, (previous, result) => {
+      if (channels.checkChange.hasSubscribers) {
+        channels.checkChange.publish({ type: 'check', name: result.name, previous, current: result.status, result, probes: [...events.probes], health: events.health })
+      }
       this.hooks.onTransition(previous, result)
       // A background startup check can open the gate without waiting for a probe.
       if (result.status !== 'fail') this.openIfBooted()
-    })
+    }, events)
   }
 
   private openIfBooted(): void {

@@ -1,9 +1,13 @@
 // The state a health object keeps for one check: single-flight runs, the cache window, the
 // no-restart rule for a run that overstayed its deadline, background refresh, and the flap
-// thresholds that turn raw run outcomes into the status the probes report.
+// thresholds that turn raw run outcomes into the status the probes report; it publishes its runs
+// and cache hits on the diagnostics channels (events.ts).
 import type { CheckDefinition, CheckStatus } from './check.js'
 import type { Clock } from './clock.js'
-import { HealthzError } from './errors.js'
+import { HealthzError, isHealthzError } from './errors.js'
+import type { CheckRunMessage, RunnerEvents } from './events.js'
+import { channels } from './events.js'
+import type { ProbeKind } from './report.js'
 import type { CheckResult, Execution } from './run.js'
 import { executeCheck } from './run.js'
 
@@ -30,15 +34,17 @@ export class CheckRunner {
     readonly check: CheckDefinition,
     private readonly clock: Clock,
     private readonly onTransition: TransitionListener,
+    /** The health object and the probes this check backs, for the diagnostics channels. */
+    readonly events: RunnerEvents,
   ) {}
 
-  /** The check's current result: from memory when fresh, else from a (shared) run. */
-  get(): Promise<CheckResult> {
+  /** The check's current result for `probe`: from memory when fresh, else from a (shared) run. */
+  get(probe: ProbeKind): Promise<CheckResult> {
     const fresh = this.peek()
-    if (fresh !== undefined) return Promise.resolve(fresh)
+    if (fresh !== undefined) return Promise.resolve(this.hit(probe, fresh))
     const result = this.result
     if (this.check.interval !== undefined && result !== undefined) {
-      return Promise.resolve(this.stale(result, this.clock.now() - result.time))
+      return Promise.resolve(this.hit(probe, this.stale(result, this.clock.now() - result.time)))
     }
     if (this.inFlight !== undefined) {
       // A caller now waits on this run: if the background loop started it, its deadline must
@@ -46,7 +52,25 @@ export class CheckRunner {
       this.execution?.keepAlive()
       return this.inFlight
     }
-    return this.evaluate(true)
+    return this.evaluate(true, probe)
+  }
+
+  /** The last recorded result, whatever its age; undefined before the first. Never runs the check. */
+  get last(): CheckResult | undefined {
+    return this.result
+  }
+
+  /** Whether a run is in flight (including one that overstayed its deadline and has not settled). */
+  get running(): boolean {
+    return this.pendingSince !== undefined
+  }
+
+  /** Publishes a cache hit (when someone listens) and passes the result through. */
+  hit(probe: ProbeKind, result: CheckResult, fastPath = false): CheckResult {
+    if (channels.cacheHit.hasSubscribers) {
+      channels.cacheHit.publish({ health: this.events.health, name: this.check.name, probe, result, fastPath })
+    }
+    return result
   }
 
   /**
@@ -78,7 +102,7 @@ export class CheckRunner {
     this.cancelTimer = undefined
     if (this.closed) return
     // Nobody awaits a background run: its deadline must not keep the process alive.
-    void (this.inFlight ?? this.evaluate(false)).then(() => {
+    void (this.inFlight ?? this.evaluate(false, 'interval')).then(() => {
       if (this.closed) return
       const interval = this.check.interval ?? 0
       const spread = interval * this.check.jitter * (2 * Math.random() - 1)
@@ -86,7 +110,7 @@ export class CheckRunner {
     })
   }
 
-  private evaluate(awaited: boolean): Promise<CheckResult> {
+  private evaluate(awaited: boolean, trigger: ProbeKind | 'interval'): Promise<CheckResult> {
     if (this.pendingSince !== undefined) {
       // The previous run overstayed its deadline and has not settled: starting another would
       // pile connections onto a dependency that is already stuck.
@@ -110,16 +134,22 @@ export class CheckRunner {
     }
     const startedAt = this.clock.now()
     this.pendingSince = startedAt
-    const execution = executeCheck(this.check, this.clock, {
-      keepAlive: awaited,
-      onSettled: () => {
-        if (this.pendingSince === startedAt) this.pendingSince = undefined
-      },
-    })
+    const execute = (): Execution =>
+      executeCheck(this.check, this.clock, {
+        keepAlive: awaited,
+        onSettled: () => {
+          if (this.pendingSince === startedAt) this.pendingSince = undefined
+        },
+      })
+    // The run happens inside `start.runStores` (traceSync), so a subscriber's bound store (a span) is the check's context.
+    const trace = channels.check.hasSubscribers ? this.runMessage(startedAt, trigger) : undefined
+    const execution = trace === undefined ? execute() : channels.check.traceSync(execute, trace)
     const run = execution.outcome.then((outcome) => {
       this.inFlight = undefined
       this.execution = undefined
-      return this.record(outcome)
+      const result = this.record(outcome)
+      if (trace !== undefined) settleTrace(trace, outcome, result)
+      return result
     })
     this.inFlight = run
     this.execution = execution
@@ -153,6 +183,21 @@ export class CheckRunner {
     return result
   }
 
+  private runMessage(startTime: number, trigger: ProbeKind | 'interval'): CheckRunMessage {
+    const { check, events } = this
+    return {
+      health: events.health,
+      name: check.name,
+      kind: check.kind,
+      critical: check.critical,
+      probes: [...events.probes],
+      trigger,
+      timeout: check.timeout,
+      startTime,
+      deadline: startTime + check.timeout,
+    }
+  }
+
   private stale(result: CheckResult, age: number): CheckResult {
     const error = new HealthzError(
       `last background result is ${age} ms old, older than maxAge ${this.check.maxAge ?? 0} ms`,
@@ -160,4 +205,18 @@ export class CheckRunner {
     )
     return { ...result, status: 'fail', output: error.message, error }
   }
+}
+
+/** Adds the outcome to a run's context and publishes the rest of the run, as tracePromise would. */
+function settleTrace(trace: CheckRunMessage, outcome: CheckResult, result: CheckResult): void {
+  trace.result = result
+  trace.outcome = outcome.status
+  trace.duration = outcome.duration
+  trace.timedOut = isHealthzError(outcome.error) && outcome.error.code === 'CHECK_TIMEOUT'
+  if (outcome.status === 'fail') {
+    trace.error = outcome.error ?? new Error(outcome.output ?? 'failed')
+    channels.check.error.publish(trace)
+  }
+  channels.check.asyncStart.publish(trace)
+  channels.check.asyncEnd.publish(trace)
 }

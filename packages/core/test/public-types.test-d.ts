@@ -2,8 +2,19 @@
 // break a user's build (a field renamed, removed or narrowed, an option that stops being optional,
 // an event that no longer narrows by `type`) fails this file; adding a field does not.
 // Run by vitest's typecheck (`vitest run`; not executed) and by `pnpm run typecheck`.
-import { choiceOption, createHealth, defineCheck, runCheck, SPRING_CONTENT_TYPE } from '@healthz/core'
+import { choiceOption, createHealth, defineCheck, HEALTHZ_CHANNELS, runCheck, SPRING_CONTENT_TYPE } from '@healthz/core'
 import type {
+  CheckCacheHitMessage,
+  CheckChangeMessage,
+  CheckRunMessage,
+  CheckSnapshot,
+  HealthSnapshot,
+  ProbeChangeMessage,
+  ProbeResponseMessage,
+  ProbeSnapshot,
+  RuntimeStats,
+  ShutdownPhaseMessage,
+  StartedMessage,
   CheckChangeEvent,
   CheckContext,
   CheckDefinition,
@@ -216,5 +227,49 @@ describe('response formats (issue 15)', () => {
     expectTypeOf<SpringBody['status']>().toEqualTypeOf<'UP' | 'DOWN' | 'OUT_OF_SERVICE'>()
     expectTypeOf(SPRING_CONTENT_TYPE).toEqualTypeOf<string>()
     expectTypeOf(choiceOption(undefined as unknown, ['a', 'b'] as const, 'x')).toEqualTypeOf<'a' | 'b'>()
+  })
+})
+
+describe('diagnostics channels and the snapshot (issue 16)', () => {
+  test('the channel names are literal constants', () => {
+    expectTypeOf(HEALTHZ_CHANNELS).toEqualTypeOf<
+      Readonly<{
+        check: 'healthz:check'
+        cacheHit: 'healthz:check:cache-hit'
+        checkChange: 'healthz:check:change'
+        probeResponse: 'healthz:probe:response'
+        probeChange: 'healthz:probe:change'
+        started: 'healthz:started'
+        shutdown: 'healthz:shutdown'
+      }>
+    >()
+  })
+
+  test('every payload names its health object; the run context gains its outcome', () => {
+    expectTypeOf<CheckRunMessage['health']>().toEqualTypeOf<Health>()
+    expectTypeOf<CheckRunMessage['trigger']>().toEqualTypeOf<ProbeKind | 'interval'>()
+    expectTypeOf<CheckRunMessage['probes']>().toEqualTypeOf<readonly ProbeKind[]>()
+    expectTypeOf<CheckRunMessage['deadline']>().toEqualTypeOf<number>()
+    expectTypeOf<CheckRunMessage['result']>().toEqualTypeOf<CheckResult | undefined>()
+    expectTypeOf<CheckRunMessage['outcome']>().toEqualTypeOf<CheckStatus | undefined>()
+    expectTypeOf<CheckRunMessage['timedOut']>().toEqualTypeOf<boolean | undefined>()
+    expectTypeOf<CheckCacheHitMessage['fastPath']>().toEqualTypeOf<boolean>()
+    expectTypeOf<ProbeResponseMessage['statusCode']>().toEqualTypeOf<number>()
+    expectTypeOf<ProbeResponseMessage['probe']>().toEqualTypeOf<ProbeKind>()
+    expectTypeOf<CheckChangeMessage['current']>().toEqualTypeOf<CheckStatus>()
+    expectTypeOf<ProbeChangeMessage['probe']>().toEqualTypeOf<ProbeKind>()
+    expectTypeOf<StartedMessage['by']>().toEqualTypeOf<'markStarted' | 'startup-checks'>()
+    expectTypeOf<ShutdownPhaseMessage['current']>().toEqualTypeOf<ShutdownPhase>()
+  })
+
+  test('health.snapshot() reads state without running anything', () => {
+    expectTypeOf<Health['snapshot']>().toEqualTypeOf<() => HealthSnapshot>()
+    expectTypeOf<HealthSnapshot['checks']>().toEqualTypeOf<readonly CheckSnapshot[]>()
+    expectTypeOf<HealthSnapshot['probes']>().toEqualTypeOf<Readonly<Record<ProbeKind, ProbeSnapshot>>>()
+    expectTypeOf<HealthSnapshot['runtime']>().toEqualTypeOf<RuntimeStats | undefined>()
+    expectTypeOf<HealthSnapshot['phase']>().toEqualTypeOf<ShutdownPhase>()
+    expectTypeOf<CheckSnapshot['status']>().toEqualTypeOf<CheckStatus | undefined>()
+    expectTypeOf<CheckSnapshot['result']>().toEqualTypeOf<CheckResult | undefined>()
+    expectTypeOf<ProbeSnapshot['status']>().toEqualTypeOf<CheckStatus | undefined>()
   })
 })
