@@ -2,14 +2,14 @@
 // validates the options, creates the instruments and subscribes to core's diagnostics channels;
 // the function it returns undoes all of it.
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
-import { metrics } from '@opentelemetry/api'
+import { context, metrics } from '@opentelemetry/api'
 import type { MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api'
 import { assertKnownOptions, describeValue, HEALTHZ_CHANNELS, HealthzError, optionKeys } from '@healthz/core'
 import type { CheckCacheHitMessage, CheckRunMessage, Health, ProbeResponseMessage } from '@healthz/core'
 import { createMetrics, DEFAULT_DURATION_BUCKETS } from './metrics.js'
 import type { MetricHandlers } from './metrics.js'
 import { INSTRUMENTATION_NAME } from './names.js'
-import { createSpans } from './spans.js'
+import { ActiveSpanStore, createSpans } from './spans.js'
 import type { SpanHandlers } from './spans.js'
 
 /** Options of {@link registerHealthInstruments}. */
@@ -82,9 +82,7 @@ export function registerHealthInstruments(health: Health, options: HealthInstrum
   const mine = (message: unknown): boolean => (message as { health?: unknown }).health === health
   const run = tracingChannel<unknown, CheckRunMessage>(HEALTHZ_CHANNELS.check)
   const runHandlers = {
-    start(message: CheckRunMessage) {
-      if (mine(message)) spanHandlers?.onStart(message)
-    },
+    start() {},
     end() {},
     asyncStart() {},
     asyncEnd(message: CheckRunMessage) {
@@ -102,6 +100,9 @@ export function registerHealthInstruments(health: Health, options: HealthInstrum
   }
   const listensToRuns = metricHandlers !== undefined || spanHandlers !== undefined
   if (listensToRuns) run.subscribe(runHandlers)
+  // The span starts in the store's transform, so it is the active context of the check function.
+  const store = spanHandlers === undefined ? undefined : new ActiveSpanStore()
+  if (store !== undefined) run.start.bindStore(store, (message) => (mine(message) ? (spanHandlers as SpanHandlers).onStart(message) : context.active()))
   if (metricHandlers !== undefined) {
     subscribe(HEALTHZ_CHANNELS.cacheHit, onCacheHit)
     subscribe(HEALTHZ_CHANNELS.probeResponse, onProbeResponse)
@@ -112,6 +113,7 @@ export function registerHealthInstruments(health: Health, options: HealthInstrum
     if (!registered) return
     registered = false
     if (listensToRuns) run.unsubscribe(runHandlers)
+    if (store !== undefined) run.start.unbindStore(store)
     if (metricHandlers !== undefined) {
       unsubscribe(HEALTHZ_CHANNELS.cacheHit, onCacheHit)
       unsubscribe(HEALTHZ_CHANNELS.probeResponse, onProbeResponse)

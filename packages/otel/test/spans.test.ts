@@ -73,6 +73,33 @@ describe('spans for check runs', () => {
     expect(runs[0]?.spanContext().traceId).toBe(first)
   })
 
+  it('is the active span while the check runs, so the spans of its own client calls are its children', async () => {
+    const { tracerProvider, exporter } = tracingHarness()
+    const client = tracerProvider.getTracer('pg')
+    const check = defineCheck({
+      name: 'postgres',
+      cache: 0,
+      run: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        client.startActiveSpan('SELECT 1', (query) => query.end())
+      },
+    })
+    const health = createHealth({ readiness: [check], runtime: false, shutdown: { signals: false } })
+    health.markStarted()
+    const unregister = registerHealthInstruments(health, { tracerProvider, metrics: false })
+    cleanups.push(() => health.close(), unregister)
+    await health.probe('readiness')
+    const run = exporter.getFinishedSpans().find((span) => span.name === 'healthz.check postgres')
+    const query = exporter.getFinishedSpans().find((span) => span.name === 'SELECT 1')
+    expect(query?.parentSpanContext?.spanId).toBe(run?.spanContext().spanId)
+
+    // Unregistered: no more spans.
+    unregister()
+    exporter.reset()
+    await health.probe('readiness')
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['SELECT 1'])
+  })
+
   it('starts a root span when no context is active', async () => {
     const { health, exporter } = setup({ status: 'pass' })
     expect(trace.getActiveSpan()).toBeUndefined()
