@@ -40,6 +40,14 @@ const TARGETS = [
   { name: 'bare-probe', server: 'bare-probe', path: '/livez', label: "bare node:http writing healthz's /livez bytes", expect: passing(0) },
   { name: 'livez', server: 'healthz', path: '/livez', label: '@healthz/http /livez', expect: passing(0), goals: [{ of: 'bare', at: 0.95 }, { of: 'bare-probe', at: 0.95 }] },
   { name: 'readyz', server: 'healthz', path: '/readyz', label: '@healthz/http /readyz (5 cached checks)', expect: passing(5) },
+  {
+    name: 'readyz-prometheus',
+    server: 'healthz-prometheus',
+    path: '/readyz',
+    label: '@healthz/http /readyz, Prometheus collectors registered',
+    expect: passing(5),
+    goals: [{ of: 'readyz', at: 0.95 }],
+  },
   { name: 'express-route', server: 'express-route', path: '/', label: 'Express 5 route (ok)' },
   {
     name: 'express-middleware',

@@ -6,6 +6,7 @@
 //   bare                 a bare node:http server answering `ok`: the baseline of everything
 //   bare-probe           a bare node:http server writing healthz's /livez bytes, no path matching
 //   healthz              createHealthListener over a started health object (/livez, /readyz)
+//   healthz-prometheus   the same, with @healthz/prometheus's collectors registered on a registry
 //   express-route        an Express app whose one route answers `ok`: the framework's baseline
 //   express-middleware   the same app with createHealthMiddleware(health) registered first
 //   express-listen       the same app started with @healthz/express listen(): the fast path
@@ -98,6 +99,14 @@ const targets = {
     }))
   },
   healthz: () => listening(createServer(createHealthListener(createBenchHealth()))),
+  // Loaded only for this target (the package and its peer, from the package's own install).
+  'healthz-prometheus': async () => {
+    const { registerHealthMetrics } = await import('../packages/prometheus/dist/index.js')
+    const { Registry } = await import('../packages/prometheus/node_modules/prom-client/index.js')
+    const health = createBenchHealth()
+    registerHealthMetrics(health, { registry: new Registry() })
+    return listening(createServer(createHealthListener(health)))
+  },
   'express-route': () => listening(createServer(expressApp())),
   'express-middleware': () => {
     const app = express()
