@@ -15,15 +15,13 @@ export const METRICS = {
   healthz_check_timeouts_total: 'counter {check}: runs that reached their deadline',
   healthz_check_cache_hits_total: 'counter {check}: probes answered from a cached result',
   healthz_probe_requests_total: 'counter {probe, code}: probe answers by HTTP status code',
-  healthz_probe_status: 'gauge {probe}: 1 when the probe answers 200, 0 when it answers 503',
+  healthz_probe_status: 'gauge {probe}: 1 pass, 0.5 warn (both answer 200), 0 fail (503)',
   healthz_started: 'gauge: 1 once startup is complete',
   healthz_shutdown_phase: 'gauge: state set {phase}, 1 for the current phase of running|draining|closing|stopped',
   // Assumed by the ops kit (not named in the issue): to be reconciled with @healthz/prometheus.
   healthz_check_deadline_seconds: 'gauge {check}: the check\'s deadline (its timeout), in seconds',
   healthz_shutdown_deadline_timestamp_seconds: 'gauge: Unix time by which the shutdown should be done (start + drainDelay + gracePeriod + hook timeouts); absent while running',
-  healthz_event_loop_delay_p99_seconds: 'gauge: p99 event-loop delay over the runtime monitor\'s window',
-  healthz_event_loop_delay_max_seconds: 'gauge: max event-loop delay over the runtime monitor\'s window',
-  healthz_event_loop_stalled: 'gauge: 1 while the stall check sees the event loop stalled',
+  healthz_runtime_event_loop_delay_seconds: 'gauge {stat}: event-loop delay over the runtime monitor\'s window, by statistic (min, mean, p50, p90, p99, max)',
 } as const
 
 const HISTOGRAMS = new Set(['healthz_check_duration_seconds'])
@@ -81,7 +79,7 @@ export function promtool(args: readonly string[], cwd: string): SpawnSyncReturns
 }
 
 /** Labels a query may use: the ones @healthz/prometheus sets, Prometheus's target labels, and `le`. */
-export const LABELS: ReadonlySet<string> = new Set(['check', 'probe', 'service', 'state', 'phase', 'code', 'result', 'le', 'job', 'instance'])
+export const LABELS: ReadonlySet<string> = new Set(['check', 'probe', 'service', 'state', 'phase', 'code', 'result', 'stat', 'le', 'job', 'instance'])
 
 /** The label names an expression matches on or groups by. */
 export function labelNames(expr: string): string[] {

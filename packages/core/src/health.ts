@@ -351,7 +351,7 @@ class HealthImpl implements Health {
 
   snapshot(): HealthSnapshot {
     const { service, registry, evaluator, phase } = this
-    return takeSnapshot({ service, registry, evaluator, phase, time: this.clock.now(), runtime: this.runtime?.stats() })
+    return takeSnapshot({ service, registry, evaluator, phase, shutdown: this.lifecycle.timing(), time: this.clock.now(), runtime: this.runtime?.stats() })
   }
 
   on(event: 'change', listener: (event: HealthChangeEvent) => void): () => void {

@@ -124,6 +124,8 @@ export class Shutdown {
   /** The first signal, and when it came. */
   private signalled: { signal: NodeJS.Signals; at: number } | undefined
   private warned = false
+  /** When the sequence began (the clock's ms), once it has. */
+  private startedAt: number | undefined
 
   constructor(
     private readonly host: ShutdownHost,
@@ -204,6 +206,7 @@ export class Shutdown {
 
   private async sequence(reason: string): Promise<ShutdownResult> {
     const { clock } = this.host
+    this.startedAt = clock.now()
     this.move('draining')
     if (this.drainDelay > 0) await within(clock, this.drainDelay, new Promise<never>(() => undefined))
 
@@ -240,9 +243,23 @@ export class Shutdown {
     this.host.onPhase(previous, next)
   }
 
+  /**
+   * When the sequence began and when, at the latest, it should be over (drainDelay + gracePeriod
+   * + every hook's timeout after the start), in the clock's ms; both undefined while running.
+   */
+  timing(): { readonly startedAt: number | undefined; readonly deadline: number | undefined } {
+    if (this.startedAt === undefined) return { startedAt: undefined, deadline: undefined }
+    return { startedAt: this.startedAt, deadline: this.startedAt + this.longest() }
+  }
+
+  /** The longest the sequence takes: drainDelay + gracePeriod + the hooks' timeouts. */
+  private longest(): number {
+    return this.drainDelay + this.gracePeriod + this.hooks.reduce((sum, hook) => sum + hook.timeout, 0)
+  }
+
   private checkBudget(): void {
     const hooks = this.hooks.reduce((sum, hook) => sum + hook.timeout, 0)
-    const total = this.drainDelay + this.gracePeriod + hooks
+    const total = this.longest()
     if (total <= this.budget || this.warned) return
     this.warned = true
     process.emitWarning(

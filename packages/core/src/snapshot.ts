@@ -54,6 +54,12 @@ export interface HealthSnapshot {
   /** Whether the startup gate has opened. */
   readonly started: boolean
   readonly phase: ShutdownPhase
+  /**
+   * When the shutdown sequence began and when it should be over at the latest (its start +
+   * drainDelay + gracePeriod + every onShutdown hook's timeout), in ms since the epoch (the
+   * health object's clock); both undefined until it begins.
+   */
+  readonly shutdown: { readonly startedAt: number | undefined; readonly deadline: number | undefined }
   readonly probes: Readonly<Record<ProbeKind, ProbeSnapshot>>
   /** Every check once, whichever probes share it, in the order they were given. */
   readonly checks: readonly CheckSnapshot[]
@@ -67,6 +73,7 @@ export interface SnapshotSource {
   readonly registry: ProbeRegistry
   readonly evaluator: ProbeEvaluator
   readonly phase: ShutdownPhase
+  readonly shutdown: HealthSnapshot['shutdown']
   readonly time: number
   readonly runtime: RuntimeStats | undefined
 }
@@ -86,6 +93,7 @@ export function takeSnapshot(source: SnapshotSource): HealthSnapshot {
     time: source.time,
     started,
     phase,
+    shutdown: source.shutdown,
     probes: { liveness: probe('liveness'), readiness: probe('readiness'), startup: probe('startup') },
     checks,
     runtime: source.runtime,

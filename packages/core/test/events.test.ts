@@ -233,7 +233,7 @@ describe('health.snapshot()', () => {
     for (let i = 0; i < 5; i += 1) health.snapshot()
     const after = health.snapshot()
     expect([db.calls, cache.calls, heap.calls]).toEqual(calls)
-    expect(after).toMatchObject({ service: { name: 'orders' }, started: true, phase: 'running', runtime: undefined, time: Date.now() })
+    expect(after).toMatchObject({ service: { name: 'orders' }, started: true, phase: 'running', shutdown: { startedAt: undefined, deadline: undefined }, runtime: undefined, time: Date.now() })
     const db1 = after.checks.find((check) => check.name === 'db')
     expect(db1).toMatchObject({ kind: 'dependency', critical: true, timeout: 250, status: 'pass', running: false, result: expect.objectContaining({ status: 'pass', duration: 0 }) })
     expect(after.checks.find((check) => check.name === 'cache')).toMatchObject({ critical: false, status: 'fail' })
@@ -258,6 +258,8 @@ describe('health.snapshot()', () => {
     void health.shutdown()
     const draining = health.snapshot()
     expect(draining.phase).toBe('draining')
+    // drainDelay 15 s + gracePeriod (default 10 s) + no hooks, from the moment it began
+    expect(draining.shutdown).toEqual({ startedAt: Date.now(), deadline: Date.now() + 25_000 })
     expect(draining.probes.readiness.status).toBe('fail')
     expect(draining.probes.liveness.status).toBe('pass')
     hang.resolve()

@@ -93,6 +93,12 @@ export class RegistryMetrics {
     gauge('healthz_shutdown_phase', 'Whether the shutdown sequence is in this phase (1) or not (0): a state set over running, draining, closing and stopped.', ['service', 'phase'], (metric) => {
       for (const [service, snapshot] of this.read()) for (const phase of PHASES) metric.set({ service, phase }, snapshot.phase === phase ? 1 : 0)
     })
+    gauge('healthz_shutdown_deadline_timestamp_seconds', 'When the shutdown sequence should be over at the latest (its start + drainDelay + gracePeriod + every onShutdown hook\'s timeout), in seconds since the epoch. No series until it begins.', ['service'], (metric) => {
+      for (const [service, snapshot] of this.read()) if (snapshot.shutdown.deadline !== undefined) metric.set({ service }, snapshot.shutdown.deadline / 1000)
+    })
+    gauge('healthz_check_deadline_seconds', 'The check\'s deadline (its timeout), in seconds.', ['service', 'check'], (metric) => {
+      for (const [service, snapshot] of this.read()) for (const check of snapshot.checks) metric.set({ service, check: check.name }, check.timeout / 1000)
+    })
     gauge('healthz_runtime_event_loop_delay_seconds', 'Event-loop delay over the runtime monitor\'s current window, by statistic (min, mean, p50, p90, p99, max). Only with the runtime monitor on.', ['service', 'stat'], (metric) => {
       for (const [service, snapshot] of this.read()) {
         const delay = snapshot.runtime?.eventLoopDelay

@@ -121,6 +121,26 @@ describe('status read from the last results', () => {
     await stopping
   })
 
+  it('gives each check\'s deadline, and the shutdown\'s latest end once it begins (for the alert rules in ops/)', async () => {
+    const db = defineCheck({ name: 'db', timeout: 800, run: () => undefined })
+    const health = createHealth({ readiness: [db], runtime: false, shutdown: { signals: false, exit: false, drainDelay: 100, gracePeriod: 200, hookTimeout: 300 } })
+    health.onShutdown(() => undefined)
+    const registry = setup(health)
+    health.markStarted()
+    await health.probe('readiness')
+    let samples = parse(await registry.metrics())
+    expect(value(samples, 'healthz_check_deadline_seconds', { check: 'db' })).toBe(0.8)
+    expect(value(samples, 'healthz_shutdown_deadline_timestamp_seconds')).toBeUndefined()
+    const before = Date.now()
+    const stopping = health.shutdown()
+    samples = parse(await registry.metrics())
+    const deadline = value(samples, 'healthz_shutdown_deadline_timestamp_seconds') as number
+    // start + drainDelay 100 + gracePeriod 200 + the one hook's 300 ms
+    expect(deadline * 1000 - before).toBeGreaterThanOrEqual(600)
+    expect(deadline * 1000 - Date.now()).toBeLessThanOrEqual(600)
+    await stopping
+  })
+
   it('offers the 0 / 0.5 / 1 compatibility gauge under the name asked for', async () => {
     const health = createHealth({
       readiness: [
