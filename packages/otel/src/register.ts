@@ -2,7 +2,7 @@
 // validates the options, creates the instruments and subscribes to core's diagnostics channels;
 // the function it returns undoes all of it.
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
-import { context, metrics } from '@opentelemetry/api'
+import { context, diag, metrics } from '@opentelemetry/api'
 import type { MeterProvider, Tracer, TracerProvider } from '@opentelemetry/api'
 import { assertKnownOptions, describeValue, HEALTHZ_CHANNELS, HealthzError, optionKeys } from '@healthz/core'
 import type { CheckCacheHitMessage, CheckRunMessage, Health, ProbeResponseMessage } from '@healthz/core'
@@ -87,22 +87,24 @@ export function registerHealthInstruments(health: Health, options: HealthInstrum
     asyncStart() {},
     asyncEnd(message: CheckRunMessage) {
       if (!mine(message)) return
-      metricHandlers?.onRun(message)
-      spanHandlers?.onEnd(message)
+      guarded(() => metricHandlers?.onRun(message))
+      guarded(() => spanHandlers?.onEnd(message))
     },
     error() {},
   }
   const onCacheHit = (message: unknown): void => {
-    if (mine(message)) metricHandlers?.onCacheHit(message as CheckCacheHitMessage)
+    if (mine(message)) guarded(() => metricHandlers?.onCacheHit(message as CheckCacheHitMessage))
   }
   const onProbeResponse = (message: unknown): void => {
-    if (mine(message)) metricHandlers?.onProbeResponse(message as ProbeResponseMessage)
+    if (mine(message)) guarded(() => metricHandlers?.onProbeResponse(message as ProbeResponseMessage))
   }
   const listensToRuns = metricHandlers !== undefined || spanHandlers !== undefined
   if (listensToRuns) run.subscribe(runHandlers)
   // The span starts in the store's transform, so it is the active context of the check function.
   const store = spanHandlers === undefined ? undefined : new ActiveSpanStore()
-  if (store !== undefined) run.start.bindStore(store, (message) => (mine(message) ? (spanHandlers as SpanHandlers).onStart(message) : context.active()))
+  if (store !== undefined) {
+    run.start.bindStore(store, (message) => (mine(message) ? (guarded(() => (spanHandlers as SpanHandlers).onStart(message)) ?? context.active()) : context.active()))
+  }
   if (metricHandlers !== undefined) {
     subscribe(HEALTHZ_CHANNELS.cacheHit, onCacheHit)
     subscribe(HEALTHZ_CHANNELS.probeResponse, onProbeResponse)
@@ -119,6 +121,20 @@ export function registerHealthInstruments(health: Health, options: HealthInstrum
       unsubscribe(HEALTHZ_CHANNELS.probeResponse, onProbeResponse)
       metricHandlers.dispose()
     }
+  }
+}
+
+/**
+ * Runs a handler called from a diagnostics channel. Node rethrows a subscriber's error as an
+ * uncaught exception, so an SDK, exporter or tracer that throws would crash the process; its
+ * error goes to OpenTelemetry's diag logger instead, as the API's own errors do.
+ */
+function guarded<T>(handler: () => T): T | undefined {
+  try {
+    return handler()
+  } catch (error) {
+    diag.error('@healthz/otel: recording a health event failed', error)
+    return undefined
   }
 }
 

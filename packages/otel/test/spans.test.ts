@@ -2,7 +2,8 @@
 // exporter, the AsyncLocalStorage context manager): one span per run, in the trace of the
 // request that needed it, with its deadline and its result.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { SpanStatusCode, trace } from '@opentelemetry/api'
+import { diag, DiagLogLevel, SpanStatusCode, trace } from '@opentelemetry/api'
+import type { MeterProvider, Tracer } from '@opentelemetry/api'
 import { createHealth, defineCheck } from '@healthz/core'
 import type { CheckStatus } from '@healthz/core'
 import { registerHealthInstruments } from '@healthz/otel'
@@ -151,5 +152,32 @@ describe('spans for check runs', () => {
     health.markStarted()
     await health.probe('readiness')
     expect(exporter.getFinishedSpans().map((span) => [span.name, span.instrumentationScope.name])).toEqual([['healthz.check db', 'orders']])
+  })
+})
+
+describe('a tracer or meter that throws', () => {
+  it('never crashes the process nor fails the probe: the error goes to OTel\'s diag logger', async () => {
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown): void => void uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    const logged: unknown[] = []
+    diag.setLogger({ error: (...args: unknown[]) => void logged.push(args), warn() {}, info() {}, debug() {}, verbose() {} }, DiagLogLevel.ERROR)
+    const broken = (): never => {
+      throw new Error('exporter bug')
+    }
+    const tracer = { startSpan: broken, startActiveSpan: broken } as unknown as Tracer
+    const instrument = { add: broken, record: broken, addCallback() {}, removeCallback() {} }
+    const meter = new Proxy({}, { get: (_target, name) => (name === 'addBatchObservableCallback' || name === 'removeBatchObservableCallback' ? () => undefined : () => instrument) })
+    const meterProvider = { getMeter: () => meter } as unknown as MeterProvider
+    const check = defineCheck({ name: 'postgres', cache: 0, run: () => undefined })
+    const health = createHealth({ readiness: [check], runtime: false, shutdown: { signals: false } })
+    health.markStarted()
+    const unregister = registerHealthInstruments(health, { tracer, meterProvider })
+    cleanups.push(() => health.close(), unregister, () => process.off('uncaughtException', onUncaught), () => diag.disable())
+    const response = await health.handle({ path: '/readyz' })
+    expect(response?.status).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(uncaught).toEqual([])
+    expect(logged.length).toBeGreaterThan(0)
   })
 })
