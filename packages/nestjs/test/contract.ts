@@ -6,15 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { HEALTH, HealthModule } from '@healthz/nestjs'
 import { auth, SLOW_MS } from '../../../test-utils/contract.js'
 import type { AdapterUnderTest, ContractHealth, ContractOptions, Running } from '../../../test-utils/contract.js'
-import type { NestKit } from './suite.js'
-
-interface App {
-  close(): Promise<void>
-  get<T>(token: unknown): T
-  getHttpServer(): import('node:http').Server
-  listen(port: number, host: string): Promise<unknown>
-  setGlobalPrefix(prefix: string): unknown
-}
+import type { App, NestKit } from './suite.js'
 
 /** An entry of the table: `nest`'s major on `platform`, serving the probes the `serve` way. */
 export function nestAdapter(nest: NestKit, platform: 'express' | 'fastify', serve: 'server' | 'controller'): AdapterUnderTest {

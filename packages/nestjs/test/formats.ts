@@ -15,15 +15,7 @@ import { HEALTH, HEALTH_JSON_SCHEMA, HealthModule, SPRING_SCHEMA, TERMINUS_SCHEM
 import type { HealthModuleOptions, JsonSchema } from '@healthz/nestjs'
 import { call } from '../../../test-utils/client.js'
 import type { Swagger } from './routing.js'
-import type { NestKit } from './suite.js'
-
-interface App {
-  close(): Promise<void>
-  get<T>(token: unknown): T
-  getHttpServer(): import('node:http').Server
-  listen(port: number, host: string): Promise<unknown>
-  setGlobalPrefix(prefix: string): unknown
-}
+import type { App, NestKit } from './suite.js'
 
 interface OpenApiOperation {
   responses: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>

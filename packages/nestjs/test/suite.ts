@@ -29,7 +29,8 @@ export interface NestKit {
   platformFastify: typeof import('@nestjs/platform-fastify')
 }
 
-interface App {
+/** What the tests use of a Nest application (the suite, the contract and the format tests). */
+export interface App {
   close(): Promise<void>
   get<T>(token: unknown): T
   getHttpServer(): import('node:http').Server
