@@ -7,6 +7,16 @@ import { assertKnownOptions, countOption, describeValue, durationOption, MAX_DUR
 export type CheckStatus = 'pass' | 'warn' | 'fail'
 
 /**
+ * Every {@link CheckStatus}, best first: the states a metrics collector reports a state set over.
+ *
+ * @example
+ * ```ts
+ * for (const state of CHECK_STATUSES) gauge.set({ check: 'db', state }, state === status ? 1 : 0)
+ * ```
+ */
+export const CHECK_STATUSES: readonly CheckStatus[] = Object.freeze(['pass', 'warn', 'fail'] as const)
+
+/**
  * What a check looks at.
  *
  * - `process`: only this process (memory, a watchdog, an in-memory queue). May back liveness.

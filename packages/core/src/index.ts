@@ -1,5 +1,6 @@
 // @healthz/core: probe semantics, checks, caching, deadlines and health+json rendering.
-export { defineCheck, isCheckDefinition, DEFAULT_TIMEOUT, DEFAULT_DEPENDENCY_CACHE } from './check.js'
+export { defineCheck, isCheckDefinition, CHECK_STATUSES, DEFAULT_TIMEOUT, DEFAULT_DEPENDENCY_CACHE } from './check.js'
+export { SHUTDOWN_PHASES } from './shutdown.js'
 export { createHealth } from './health.js'
 export { HEALTHZ_CHANNELS } from './events.js'
 export { resolveProbePaths } from './routes.js'

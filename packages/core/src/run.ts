@@ -2,7 +2,7 @@
 // (returned, threw, rejected with a non-Error, hung) into a result. Never throws, never
 // rejects, and settles by the deadline whatever the check does.
 import type { CheckDefinition, CheckOptions, CheckStatus } from './check.js'
-import { defineCheck } from './check.js'
+import { CHECK_STATUSES, defineCheck } from './check.js'
 import type { Clock } from './clock.js'
 import { clockOption } from './clock.js'
 import { boundText, describeThrown, HealthzError, isError, toError } from './errors.js'
@@ -28,7 +28,7 @@ export interface CheckResult {
   readonly error: Error | undefined
 }
 
-const STATUSES: ReadonlySet<unknown> = new Set(['pass', 'warn', 'fail'])
+const STATUSES: ReadonlySet<unknown> = new Set(CHECK_STATUSES)
 const OUTCOME_KEYS: ReadonlySet<string> = new Set(['status', 'observedValue', 'observedUnit', 'output'])
 
 /** @internal Options of {@link executeCheck}. */

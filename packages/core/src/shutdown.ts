@@ -17,6 +17,16 @@ const DUPLICATE_SIGNAL_WINDOW = 500
 /** Where a health object is in its life. */
 export type ShutdownPhase = 'running' | 'draining' | 'closing' | 'stopped'
 
+/**
+ * Every {@link ShutdownPhase}, in the order the sequence moves through them.
+ *
+ * @example
+ * ```ts
+ * for (const phase of SHUTDOWN_PHASES) gauge.set({ phase }, phase === health.phase ? 1 : 0)
+ * ```
+ */
+export const SHUTDOWN_PHASES: readonly ShutdownPhase[] = Object.freeze(['running', 'draining', 'closing', 'stopped'] as const)
+
 /** Options of the shutdown sequence (`createHealth({ shutdown })`). */
 export interface ShutdownOptions {
   /**

@@ -2,7 +2,8 @@
 // results at collection time (a collection never runs a check), and the counters and the
 // histogram fed by core's diagnostics-channel events.
 import type { Attributes, BatchObservableResult, Counter, Histogram, Meter, Observable, ObservableGauge, ObservableUpDownCounter } from '@opentelemetry/api'
-import type { CheckCacheHitMessage, CheckRunMessage, CheckStatus, Health, ProbeKind, ProbeResponseMessage, ShutdownPhase } from '@healthz/core'
+import type { CheckCacheHitMessage, CheckRunMessage, Health, ProbeKind, ProbeResponseMessage } from '@healthz/core'
+import { CHECK_STATUSES, SHUTDOWN_PHASES } from '@healthz/core'
 import { ATTRIBUTES as A, METRICS as M } from './names.js'
 
 /**
@@ -12,9 +13,7 @@ import { ATTRIBUTES as A, METRICS as M } from './names.js'
  */
 export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.4, 0.5, 0.75, 1, 2.5, 5, 10])
 
-const STATES: readonly CheckStatus[] = ['pass', 'warn', 'fail']
 const PROBES: readonly ProbeKind[] = ['liveness', 'readiness', 'startup']
-const PHASES: readonly ShutdownPhase[] = ['running', 'draining', 'closing', 'stopped']
 const MS_PER_S = 1000
 // Any other method becomes `_OTHER`, as the HTTP semantic conventions ask, so a scanner cannot mint series.
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE'])
@@ -68,7 +67,7 @@ export function createMetrics(meter: Meter, health: Health, buckets: readonly nu
     for (const check of snapshot.checks) {
       if (check.status === undefined) continue
       for (const probe of check.probes) {
-        for (const state of STATES) {
+        for (const state of CHECK_STATUSES) {
           result.observe(checkStatus, state === check.status ? 1 : 0, { [A.checkName]: check.name, [A.probe]: probe, [A.checkState]: state })
         }
       }
@@ -76,10 +75,10 @@ export function createMetrics(meter: Meter, health: Health, buckets: readonly nu
     for (const probe of PROBES) {
       const { status } = snapshot.probes[probe]
       if (status === undefined) continue
-      for (const state of STATES) result.observe(probeStatus, state === status ? 1 : 0, { [A.probe]: probe, [A.probeState]: state })
+      for (const state of CHECK_STATUSES) result.observe(probeStatus, state === status ? 1 : 0, { [A.probe]: probe, [A.probeState]: state })
     }
     result.observe(started, snapshot.started ? 1 : 0)
-    for (const phase of PHASES) result.observe(shutdown, phase === snapshot.phase ? 1 : 0, { [A.shutdownPhase]: phase })
+    for (const phase of SHUTDOWN_PHASES) result.observe(shutdown, phase === snapshot.phase ? 1 : 0, { [A.shutdownPhase]: phase })
     const { runtime } = snapshot
     if (runtime !== undefined) {
       result.observe(loopP99, runtime.eventLoopDelay.p99 / MS_PER_S)

@@ -2,8 +2,8 @@
 // (never running a check), the counters and the histogram fed by core's diagnostics channels, and
 // the health objects they describe, each under its own `service` label.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { HEALTHZ_CHANNELS } from '@healthz/core'
-import type { CheckCacheHitMessage, CheckRunMessage, CheckStatus, Health, HealthSnapshot, ProbeResponseMessage, ShutdownPhase } from '@healthz/core'
+import { CHECK_STATUSES, HEALTHZ_CHANNELS, SHUTDOWN_PHASES } from '@healthz/core'
+import type { CheckCacheHitMessage, CheckRunMessage, CheckStatus, Health, HealthSnapshot, ProbeResponseMessage } from '@healthz/core'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
 
@@ -26,8 +26,6 @@ interface Tally {
   readonly requests: Map<string, Map<number, number>>
 }
 
-const STATES: readonly CheckStatus[] = ['pass', 'warn', 'fail']
-const PHASES: readonly ShutdownPhase[] = ['running', 'draining', 'closing', 'stopped']
 const OUTCOME_INDEX: Readonly<Record<CheckStatus, 0 | 1 | 2>> = { pass: 0, warn: 1, fail: 2 }
 const VALUE: Readonly<Record<CheckStatus, number>> = { pass: 1, warn: 0.5, fail: 0 }
 /** @internal The names of the metrics always registered (the compatibility gauge is opt-in). */
@@ -71,7 +69,7 @@ export class RegistryMetrics {
     }
     gauge('healthz_check_status', 'Whether the check is in this state (1) or not (0): a state set over pass, warn and fail, from its last result. No series before the first result.', ['service', 'check', 'probe', 'state'], (metric) => {
       this.eachCheck((service, check, status) => {
-        for (const probe of check.probes) for (const state of STATES) metric.set({ service, check: check.name, probe, state }, state === status ? 1 : 0)
+        for (const probe of check.probes) for (const state of CHECK_STATUSES) metric.set({ service, check: check.name, probe, state }, state === status ? 1 : 0)
       })
     })
     if (settings.compatibilityGauge !== undefined) {
@@ -91,7 +89,7 @@ export class RegistryMetrics {
       for (const [service, snapshot] of this.read()) metric.set({ service }, snapshot.started ? 1 : 0)
     })
     gauge('healthz_shutdown_phase', 'Whether the shutdown sequence is in this phase (1) or not (0): a state set over running, draining, closing and stopped.', ['service', 'phase'], (metric) => {
-      for (const [service, snapshot] of this.read()) for (const phase of PHASES) metric.set({ service, phase }, snapshot.phase === phase ? 1 : 0)
+      for (const [service, snapshot] of this.read()) for (const phase of SHUTDOWN_PHASES) metric.set({ service, phase }, snapshot.phase === phase ? 1 : 0)
     })
     gauge('healthz_shutdown_deadline_timestamp_seconds', 'When the shutdown sequence should be over at the latest (its start + drainDelay + gracePeriod + every onShutdown hook\'s timeout), in seconds since the epoch. No series until it begins.', ['service'], (metric) => {
       for (const [service, snapshot] of this.read()) if (snapshot.shutdown.deadline !== undefined) metric.set({ service }, snapshot.shutdown.deadline / 1000)
@@ -111,7 +109,7 @@ export class RegistryMetrics {
     })
     counter('healthz_check_runs_total', 'Check runs, by the run\'s own outcome (pass, warn, fail; before the flap thresholds).', ['service', 'check', 'result'], (metric) => {
       for (const tally of this.tallies.values()) {
-        for (const [check, counts] of tally.runs) STATES.forEach((result, index) => metric.inc({ service: tally.service, check, result }, counts[index]))
+        for (const [check, counts] of tally.runs) CHECK_STATUSES.forEach((result, index) => metric.inc({ service: tally.service, check, result }, counts[index]))
       }
     })
     counter('healthz_check_timeouts_total', 'Check runs that missed their deadline (CHECK_TIMEOUT).', ['service', 'check'], (metric) => {
