@@ -4,7 +4,7 @@
 // main thread still answers 200, `while (true) {}` answers 503 within the tolerance and keeps
 // doing so, and the worker never keeps the process alive.
 import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -17,7 +17,7 @@ import { call } from '../../../test-utils/client.js'
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/liveness-service.mjs', import.meta.url))
 const workers: LivenessWorker[] = []
-const children: ChildProcessWithoutNullStreams[] = []
+const children: ChildProcess[] = []
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((worker) => worker.close()))
   for (const child of children.splice(0)) child.kill('SIGKILL')
@@ -211,8 +211,16 @@ async function waitFor(condition: () => Promise<boolean>, timeout = 5000): Promi
   }
 }
 
+/** A line the fixture prints; each event carries some of the fields. */
+interface ServiceEvent {
+  event: string
+  livenessPort: number
+  port: number
+  exitCode: number
+}
+
 interface Service {
-  next(event: string): Promise<Record<string, number>>
+  next(event: string): Promise<ServiceEvent>
   send(line: string): void
   exited: Promise<[number | null, NodeJS.Signals | null]>
 }
@@ -220,7 +228,7 @@ interface Service {
 function service(env: Record<string, string>): Service {
   const child = spawn(process.execPath, [FIXTURE], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] })
   children.push(child)
-  const events: Array<Record<string, number> & { event: string }> = []
+  const events: ServiceEvent[] = []
   const waiters: Array<() => void> = []
   createInterface({ input: child.stdout }).on('line', (line) => {
     events.push(JSON.parse(line))
@@ -231,7 +239,7 @@ function service(env: Record<string, string>): Service {
     async next(event) {
       for (;;) {
         const index = events.findIndex((entry) => entry.event === event)
-        if (index !== -1) return events.splice(0, index + 1)[index] as Record<string, number>
+        if (index !== -1) return events.splice(0, index + 1)[index] as ServiceEvent
         await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), exited.then(() => Promise.reject(new Error(`the service exited before ${event}`)))])
       }
     },
