@@ -207,15 +207,20 @@ export class OverloadDetector {
 
   private outcome(): CheckOutcome {
     const { utilization, delay, overloaded, settings } = this
-    const percent = utilization === undefined ? 0 : Math.round(utilization * 1000) / 10
+    const percent = utilization === undefined ? 0 : percentOf(utilization)
     if (!overloaded) return { observedValue: percent, observedUnit: '%' }
     return {
       status: 'fail',
       observedValue: percent,
       observedUnit: '%',
-      output: `event loop saturated: utilization ${percent}% and delay ${Math.round(delay ?? 0)} ms over ${settings.window} ms (fails at ${settings.utilization * 100}% or ${settings.delay} ms, passes under ${settings.recoverUtilization * 100}% and ${settings.recoverDelay} ms)`,
+      output: `event loop saturated: utilization ${percent}% and delay ${Math.round(delay ?? 0)} ms over ${settings.window} ms (fails at ${percentOf(settings.utilization)}% or ${settings.delay} ms, passes under ${percentOf(settings.recoverUtilization)}% and ${settings.recoverDelay} ms)`,
     }
   }
+}
+
+/** A fraction as a percentage with one decimal. */
+function percentOf(value: number): number {
+  return Math.round(value * 1000) / 10
 }
 
 /** A number from 0 (excluded) to 1. */
