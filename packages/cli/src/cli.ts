@@ -51,8 +51,10 @@ Usage:
 
   healthz manifest [--port 8080] [--boot-seconds 60] [--prefix /] [--name my-service]
                    [--image IMAGE] [--pre-stop-seconds 0] [--grpc] [--kubernetes-version 1.34]
+                   [--liveness-port 9001]
       Print the recommended startup, liveness and readiness probes (and grace period) as a
       Deployment that healthz lint passes (with the same --kubernetes-version).
+      --liveness-port probes liveness on the liveness worker's port (startLivenessWorker).
 
   healthz --version | --help
 
@@ -254,6 +256,7 @@ function manifestCommand(args: readonly string[], io: CliIo): number {
     'pre-stop-seconds': { type: 'string' },
     grpc: { type: 'boolean' },
     'kubernetes-version': { type: 'string' },
+    'liveness-port': { type: 'string' },
   })
   if (values.help === true) return help(io)
   if (positionals.length > 0) throw usage(`takes no arguments, only options (got ${describeValue(positionals[0])}).`)
@@ -267,6 +270,7 @@ function manifestCommand(args: readonly string[], io: CliIo): number {
   io.stdout(
     renderManifest({
       port: integer('port', MANIFEST_COUNTS.port),
+      livenessPort: integer('liveness-port', MANIFEST_COUNTS.livenessPort),
       bootSeconds: integer('boot-seconds', MANIFEST_COUNTS.bootSeconds),
       preStopSeconds: integer('pre-stop-seconds', MANIFEST_COUNTS.preStopSeconds),
       prefix: values.prefix as string | undefined,

@@ -38,6 +38,14 @@ export interface ManifestOptions {
    * @default false
    */
   grpc?: boolean
+  /**
+   * The port of the liveness worker thread (`startLivenessWorker` of `@healthz/http`): the
+   * liveness probe goes there, answered off the main thread, so a main thread busy for a few
+   * seconds is not restarted, while one stuck for `stallTolerance` is. Readiness and startup stay
+   * on `port`. Undefined: liveness on `port` too.
+   * @default undefined
+   */
+  livenessPort?: number
 }
 
 /** Startup probe period, in seconds: short, so a finished boot is noticed quickly. */
@@ -52,7 +60,7 @@ const HOOK_BUDGET = 10
 /** Liveness' own grace period after the preStop sleep (KEP-2238): a wedged process is killed 10 s after liveness gives up, not after the pod's 30. */
 const LIVENESS_GRACE = 10
 
-const MANIFEST_OPTIONS = ['port', 'bootSeconds', 'prefix', 'name', 'image', 'preStopSeconds', 'kubernetesVersion', 'grpc']
+const MANIFEST_OPTIONS = ['port', 'bootSeconds', 'prefix', 'name', 'image', 'preStopSeconds', 'kubernetesVersion', 'grpc', 'livenessPort']
 
 /**
  * The ranges of the whole-number options: a port, and seconds that Kubernetes keeps in int32
@@ -61,6 +69,7 @@ const MANIFEST_OPTIONS = ['port', 'bootSeconds', 'prefix', 'name', 'image', 'pre
  */
 export const MANIFEST_COUNTS = Object.freeze({
   port: { min: 1, max: 65535 },
+  livenessPort: { min: 1, max: 65535 },
   bootSeconds: { min: 1, max: MAX_INT32 },
   preStopSeconds: { min: 0, max: MAX_INT32 },
 })
@@ -90,6 +99,8 @@ export function renderManifest(options: ManifestOptions = {}): string {
   const minor = kubernetesMinor(version, '--kubernetes-version')
   const grpc = options.grpc ?? false
   if (typeof grpc !== 'boolean') throw usage(`--grpc must be true or false, got ${describeValue(grpc)}.`)
+  const livenessPort = options.livenessPort === undefined ? undefined : countOption(options.livenessPort, 9001, '--liveness-port', MANIFEST_COUNTS.livenessPort)
+  if (livenessPort === port) throw usage(`--liveness-port must differ from --port (${port}): the liveness worker listens on a port of its own.`)
   const nativeSleep = minor >= KUBERNETES_FEATURES.sleepAction
   if (preStop > 0 && !nativeSleep && imageTools(image)?.shell === false) {
     throw usage(`--pre-stop-seconds before Kubernetes 1.${KUBERNETES_FEATURES.sleepAction} needs exec: [sleep, ${preStop}], and ${describeValue(image)} has no sleep binary: leave the wait to healthz's drainDelay (no --pre-stop-seconds), or use --kubernetes-version 1.${KUBERNETES_FEATURES.sleepAction} or later.`)
@@ -106,6 +117,9 @@ export function renderManifest(options: ManifestOptions = {}): string {
     ...(grpc ? [`            grpc:`, `              port: ${port}`, `              service: ${service}`] : [`            httpGet:`, `              path: ${base}${path}`, `              port: http`]),
     ...fields.map((field) => `            ${field}`),
   ]
+
+  // The liveness worker speaks HTTP whatever the application serves (gRPC included).
+  const workerProbe = (_service: string, path: string, fields: string[]): string[] => [`            httpGet:`, `              path: ${base}${path}`, `              port: liveness`, ...fields.map((field) => `            ${field}`)]
 
   const lines = [
     `# Recommended probes for ${name} (healthz manifest). \`healthz lint${version === LATEST_KUBERNETES ? '' : ` --kubernetes-version ${version}`}\` passes this file.`,
@@ -133,10 +147,14 @@ export function renderManifest(options: ManifestOptions = {}): string {
     `          ports:`,
     `            - name: ${grpc ? 'grpc' : 'http'}`,
     `              containerPort: ${port}`,
+    ...(livenessPort === undefined ? [] : [`            - name: liveness`, `              containerPort: ${livenessPort}  # startLivenessWorker(health, { port: ${livenessPort} }): liveness answered off the main thread`]),
     `          startupProbe:`,
     ...probe('startup', '/startupz', [`periodSeconds: ${STARTUP_PERIOD}`, `timeoutSeconds: 1`, `failureThreshold: ${startupFailures}  # (${startupFailures} - 1) x ${STARTUP_PERIOD} s = ${startupBudget} s to boot (the first probe can come before Node listens), then a restart`]),
     `          livenessProbe:`,
-    ...probe('liveness', '/livez', [
+    ...(livenessPort === undefined
+      ? []
+      : [`            # Answered by the liveness worker thread: a busy main thread still passes; one with no progress for stallTolerance (15 s) fails.`]),
+    ...(livenessPort === undefined ? probe : workerProbe)('liveness', '/livez', [
       `periodSeconds: ${LIVENESS.periodSeconds}`,
       `timeoutSeconds: 1`,
       `failureThreshold: ${LIVENESS.failureThreshold}  # rides out pauses under ${livenessRidesOut} s; restarts a wedged process within ${LIVENESS.periodSeconds * LIVENESS.failureThreshold} s`,

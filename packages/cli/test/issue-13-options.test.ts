@@ -105,7 +105,7 @@ describe('issue-13 item 6: unknown keys and flags are refused with a did-you-mea
       expect(run.stderr).toBe(`healthz ${args[0]}: unknown option "${flag}"; did you mean "${suggestion}"?. Remove it or correct its name.\n`)
     }
     const far = await cli(['manifest', '--colour'])
-    expect(far.stderr).toContain('unknown option "--colour"; known options: --port, --boot-seconds, --prefix, --name, --image, --pre-stop-seconds, --grpc, --kubernetes-version, --help.')
+    expect(far.stderr).toContain('unknown option "--colour"; known options: --port, --boot-seconds, --prefix, --name, --image, --pre-stop-seconds, --grpc, --kubernetes-version, --liveness-port, --help.')
   })
 
   it('issue-13 item 6: the functions refuse unknown option keys too', async () => {

@@ -295,6 +295,9 @@ class HealthImpl implements Health {
     this.runtime = runtime === false ? undefined : new Runtime(clock, runtime)
     const stall = this.runtime?.stallCheck
     if (stall !== undefined) this.registry.addLiveness(stall)
+    // Readiness only: load must never restart a process (DESIGN §11).
+    const overload = this.runtime?.overload
+    if (overload !== undefined) this.registry.addReadiness(overload.check)
     this.lifecycle = new Shutdown(
       {
         clock,

@@ -59,6 +59,7 @@ export type {
 export type { ProbeOptions } from './evaluate.js'
 export type { ProbePaths } from './routes.js'
 export type { CreateRuntimeMonitorOptions, EventLoopDelayStats, GcStats, RuntimeMonitor, RuntimeOptions, RuntimeStats, StallCheckOptions } from './runtime.js'
+export type { OverloadOptions } from './overload.js'
 export type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
 export type { CheckResult, RunCheckOptions } from './run.js'
 export type { CheckReport, HealthJson, HealthJsonCheck, HealthJsonOptions, HealthReport, ProbeKind, ServiceInfo } from './report.js'

@@ -130,6 +130,21 @@ export class ProbeRegistry {
     return runner
   }
 
+  /** Adds a check of core's own to readiness (the overload check), before the first probe. */
+  addReadiness(check: CheckDefinition): CheckRunner {
+    const state = this.probes.readiness
+    if (this.runners.some((runner) => runner.check.name === check.name)) {
+      throw new HealthzError(`A check named "${check.name}" already exists: runtime.overload adds a readiness check of that name; rename yours.`, { code: 'DUPLICATE_CHECK' })
+    }
+    const runner = this.createRunner(check)
+    runner.events.probes.push('readiness')
+    state.runners.push(runner)
+    state.byName.set(check.name, runner)
+    this.runners.push(runner)
+    this.hooks.onRunnersChanged()
+    return runner
+  }
+
   watchdog(name: string, options: WatchdogOptions): Watchdog {
     const where = `watchdog ${describeValue(name)}`
     assertKnownOptions(options, WATCHDOG_KEYS, where)

@@ -9,6 +9,8 @@ import type { Clock } from './clock.js'
 import { clockOption } from './clock.js'
 import { HealthzError } from './errors.js'
 import { assertKnownOptions, describeValue, durationOption, optionKeys } from './options.js'
+import type { OverloadOptions } from './overload.js'
+import { OverloadDetector } from './overload.js'
 
 /** Event-loop delay percentiles over the current window, in ms. */
 export interface EventLoopDelayStats {
@@ -64,11 +66,23 @@ export interface RuntimeOptions {
   stall?: boolean | StallCheckOptions
   /** How long the event-loop delay histogram collects before it is reset, in ms. @default 60000 */
   window?: number
+  /**
+   * Add a readiness check named `overload` that fails while the event loop is saturated
+   * (utilisation or delay over a threshold for a window), so load balancers send this instance
+   * less traffic instead of the kubelet restarting it; with hysteresis and a minimum hold, so it
+   * changes at most once per `hold`. Never touches liveness. Off unless set.
+   * @default false
+   * @example
+   * ```ts
+   * createHealth({ readiness: [postgres], runtime: { overload: { utilization: 0.9, hold: 5000 } } })
+   * ```
+   */
+  overload?: boolean | OverloadOptions
 }
 
 const STALL_KEYS = optionKeys<StallCheckOptions>({ threshold: true, window: true, sampleInterval: true })
 /** @internal The keys of {@link RuntimeOptions}. */
-export const RUNTIME_KEYS = optionKeys<RuntimeOptions>({ stall: true, window: true })
+export const RUNTIME_KEYS = optionKeys<RuntimeOptions>({ stall: true, window: true, overload: true })
 
 /** @internal The `runtime` option of `createHealth`, checked: `false` or an options object. */
 export function runtimeOption(value: unknown): RuntimeOptions | false {
@@ -93,6 +107,8 @@ const GC_SAMPLES = 1000
 /** @internal */
 export class Runtime implements RuntimeMonitor {
   readonly stallCheck: CheckDefinition | undefined
+  /** The overload detector, when `overload` is on; its `check` belongs in readiness. */
+  readonly overload: OverloadDetector | undefined
   private histogram: IntervalHistogram | undefined
   private observer: PerformanceObserver | undefined
   private readonly gcPauses: number[] = []
@@ -119,8 +135,14 @@ export class Runtime implements RuntimeMonitor {
       throw new HealthzError(`${where}.stall must be true, false or an options object { threshold, window, sampleInterval }, got ${describeValue(stall)}.`, { code: 'INVALID_OPTION' })
     }
     if (typeof stall === 'object') assertKnownOptions(stall, STALL_KEYS, `${where}.stall`)
+    const overload = options.overload ?? false
+    if (typeof overload !== 'boolean' && (typeof overload !== 'object' || overload === null || Array.isArray(overload))) {
+      throw new HealthzError(`${where}.overload must be true, false or an options object { utilization, delay, hold, … }, got ${describeValue(overload)}.`, { code: 'INVALID_OPTION' })
+    }
+    const detector = overload === false ? undefined : new OverloadDetector(this.clock, overload === true ? {} : overload, `${where}.overload`)
     // Every option is checked before anything starts measuring.
     this.stallCheck = stall === false ? undefined : this.createStallCheck(stall === true ? {} : stall, `${where}.stall`)
+    this.overload = detector?.start()
     this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION })
     this.histogram.enable()
     const reset = (): void => {
@@ -171,6 +193,7 @@ export class Runtime implements RuntimeMonitor {
     this.observer = undefined
     this.cancelReset?.()
     this.cancelSample?.()
+    this.overload?.stop()
   }
 
   /** @internal For tests and the GC observer. */
@@ -247,7 +270,7 @@ export interface CreateRuntimeMonitorOptions extends RuntimeOptions {
   clock?: Clock
 }
 
-const MONITOR_KEYS = optionKeys<CreateRuntimeMonitorOptions>({ stall: true, window: true, clock: true })
+const MONITOR_KEYS = optionKeys<CreateRuntimeMonitorOptions>({ stall: true, window: true, overload: true, clock: true })
 
 /**
  * A runtime monitor of its own, for code that needs the process's worst pause without a
