@@ -45,8 +45,11 @@ export interface HealthMethodDefinition<TRequest, TResponse> {
   readonly responseDeserialize: (bytes: Buffer) => TResponse
 }
 
-/** The `grpc.health.v1.Health` service definition. */
-export interface HealthServiceDefinition {
+/**
+ * The `grpc.health.v1.Health` service definition. A type alias (not an interface), so that it
+ * fits grpc-js's `ServiceDefinition` index signature (`makeGenericClientConstructor`).
+ */
+export type HealthServiceDefinition = {
   readonly Check: HealthMethodDefinition<HealthCheckRequest, HealthCheckResponse>
   readonly Watch: HealthMethodDefinition<HealthCheckRequest, HealthCheckResponse>
   readonly List: HealthMethodDefinition<Record<string, never>, HealthListResponse>

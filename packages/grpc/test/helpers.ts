@@ -58,7 +58,8 @@ export interface HealthClient {
   /** Resolves with the gRPC error of a Check that fails. */
   checkError(service: string): Promise<{ code: number; details: string }>
   list(): Promise<Record<string, ServingStatus>>
-  watch(service: string): Watcher
+  /** Opens a Watch; `onStatus` sees every message. */
+  watch(service: string, onStatus?: (status: ServingStatus) => void): Watcher
   echo(delayMs?: number): Promise<void>
   close(): void
 }
@@ -98,12 +99,13 @@ export function connect(grpc: Grpc, address: string): HealthClient {
           else resolve(Object.fromEntries(Object.entries(value.statuses).map(([name, entry]) => [name, entry.status])))
         })
       }),
-    watch: (service) => {
+    watch: (service, onStatus) => {
       const stream = untyped.Watch?.call(client, { service }) as NodeJS.EventEmitter & { cancel(): void }
       const seen: ServingStatus[] = []
       const waiters: Array<{ status: ServingStatus; from: number; resolve: () => void }> = []
       stream.on('data', (message: { status: ServingStatus }) => {
         seen.push(message.status)
+        onStatus?.(message.status)
         for (const waiter of [...waiters]) {
           if (seen.indexOf(waiter.status, waiter.from) !== -1) {
             waiters.splice(waiters.indexOf(waiter), 1)
