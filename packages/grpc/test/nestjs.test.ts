@@ -66,20 +66,17 @@ async function freePort(): Promise<number> {
 describe('a NestJS gRPC microservice', () => {
   it('serves grpc.health.v1 from its checks, and drains on shutdown before Nest closes', async () => {
     const port = await freePort()
-    const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-      AppModule,
-      {
-        transport: Transport.GRPC,
-        options: {
-          package: 'hero',
-          protoPath: PROTO,
-          url: `127.0.0.1:${port}`,
-          // Nest hands over the grpc-js server it created: add the health service to it.
-          onLoadPackageDefinition: (_definition, server) => void addHealthService(server, app.get<Health>(HEALTH)),
-        },
+    const app = await NestFactory.createMicroservice<MicroserviceOptions>(AppModule, {
+      logger: false,
+      transport: Transport.GRPC,
+      options: {
+        package: 'hero',
+        protoPath: PROTO,
+        url: `127.0.0.1:${port}`,
+        // Nest hands over the grpc-js server it created: add the health service to it.
+        onLoadPackageDefinition: (_definition, server) => void addHealthService(server, app.get<Health>(HEALTH)),
       },
-      { logger: false },
-    )
+    })
     const health = app.get<Health>(HEALTH)
     // healthz owns the signals (no app.enableShutdownHooks()): Nest closes last, after the drain.
     health.onShutdown(() => app.close(), { name: 'nest' })
