@@ -12,7 +12,7 @@ import { addHealthService } from '@healthz/grpc'
 import { HealthImplementation } from 'grpc-health-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { probe } from '../src/index.js'
-import { cli } from './helpers.js'
+import { cli, runBin } from './helpers.js'
 
 const cleanup: Array<() => unknown> = []
 afterEach(async () => {
@@ -122,5 +122,37 @@ describe('healthz probe grpc://', () => {
     expect(await cli(['probe', 'grpc://127.0.0.1:50051/?x=1'])).toMatchObject({ status: 2, stderr: expect.stringContaining('no query, fragment or credentials') })
     expect(await cli(['probe', 'grpc://127.0.0.1:50051', '--expect', '200'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--expect is for HTTP status codes') })
     expect(await cli(['probe', 'ftp://127.0.0.1/'])).toMatchObject({ status: 2, stderr: expect.stringContaining('speaks http:, https: and grpc: only') })
+  })
+
+  it('works through the built bin (the gRPC chunk loads on demand)', async () => {
+    const { port, health } = await healthzServer()
+    health.markStarted()
+    expect(await runBin(['probe', `grpc://127.0.0.1:${port}`])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^healthz probe: ok, SERVING from 127\.0\.0\.1:\d+ in \d+ ms\n$/) })
+    expect(await runBin(['probe', `grpc://127.0.0.1:${port}/nope`])).toMatchObject({ status: 1, stderr: expect.stringContaining('does not know the service "nope"') })
+  })
+
+  it('answers every service healthz manifest --grpc prints, and the one a grpc-health-probe-exec fix suggests', async () => {
+    const { port, health } = await healthzServer()
+    health.markStarted()
+    const manifest = await cli(['manifest', '--grpc', '--port', String(port)])
+    const services = [...manifest.stdout.matchAll(/^ {12}grpc:\n {14}port: (\d+)\n {14}service: (\S+)$/gm)].map((match) => ({ port: Number(match[1]), service: match[2] as string }))
+    expect(services.map((entry) => entry.service)).toEqual(['startup', 'liveness', 'readiness'])
+    for (const { port: probed, service } of services) expect((await cli(['probe', `grpc://127.0.0.1:${probed}/${service}`])).status).toBe(0)
+    // The lint fix for `exec: [grpc_health_probe, -addr=:PORT]` is `grpc: { port }`: service "", readiness.
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: { name: orders }',
+      'spec:',
+      '  containers:',
+      '    - name: orders',
+      '      image: orders:1',
+      '      readinessProbe:',
+      `        exec: { command: [grpc_health_probe, -addr=:${port}] }`,
+    ].join('\n')
+    const lint = await cli(['lint', '-', '--format', 'json'], yaml)
+    const finding = (JSON.parse(lint.stdout) as { findings: Array<{ rule: string; fix: string }> }).findings.find((entry) => entry.rule === 'grpc-health-probe-exec')
+    expect(finding?.fix).toContain(`grpc: { port: ${port} }`)
+    expect((await cli(['probe', `grpc://127.0.0.1:${port}`])).status).toBe(0)
   })
 })
