@@ -157,7 +157,7 @@ export function encodeListResponse(response: HealthListResponse): Buffer {
 
 /** @internal Decodes a `HealthListResponse`. */
 export function decodeListResponse(bytes: Buffer): HealthListResponse {
-  const statuses: Record<string, HealthCheckResponse> = {}
+  const statuses: Record<string, HealthCheckResponse> = Object.create(null) as Record<string, HealthCheckResponse>
   readFields(bytes, {
     bytes: (field, start, end) => {
       if (field !== 1) return

@@ -2,7 +2,7 @@
 // probes answer (through `health.handleCached`/`handle`, so the same cache, single flight and
 // deadlines), and Watch follows `health.on('change')` with one evaluation per watched name.
 import type { Health, HealthRequest } from '@healthz/core'
-import { assertKnownOptions, durationOption, functionOption, HealthzError, optionKeys } from '@healthz/core'
+import { assertKnownOptions, describeValue, durationOption, functionOption, HealthzError, optionKeys } from '@healthz/core'
 import { drainOnShutdown } from './drain.js'
 import type { GrpcServer } from './drain.js'
 import type { ServiceTarget, Target } from './names.js'
@@ -117,7 +117,7 @@ export function addHealthService(server: GrpcServer, health: Health, options: He
   const services = servicesOption(options.services)
   const watchInterval = durationOption(options.watchInterval, 1000, 'watchInterval')
   const drain = options.drain ?? true
-  if (typeof drain !== 'boolean') throw new HealthzError(`drain must be true or false, got ${String(drain)}.`, { code: 'INVALID_OPTION' })
+  if (typeof drain !== 'boolean') throw new HealthzError(`drain must be true or false, got ${describeValue(drain)}.`, { code: 'INVALID_OPTION' })
   const onError = functionOption(options.onError, 'onError', '(error) => void') ?? ((error: Error) => console.error('[healthz]', error))
   const service = new HealthService(health, new ServiceNames(health, services), watchInterval, onError)
   server.addService(HEALTH_SERVICE, service.implementation)
@@ -157,7 +157,8 @@ class HealthService implements GrpcHealthService {
         return
       }
       void Promise.all(names.map((name) => this.status(name))).then((statuses) => {
-        const out: Record<string, HealthCheckResponse> = {}
+        // No prototype: a service name such as '__proto__' stays a key.
+        const out: Record<string, HealthCheckResponse> = Object.create(null) as Record<string, HealthCheckResponse>
         names.forEach((name, index) => (out[name] = { status: statuses[index] as ServingStatus }))
         callback(null, { statuses: out })
       })
