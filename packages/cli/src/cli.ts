@@ -42,6 +42,10 @@ Usage:
       GET <url> once. Exit 0 when it answers an expected status in time, 1 with a one-line
       reason when not, 2 on a usage error. For Docker HEALTHCHECK and exec probes without curl.
 
+  healthz probe grpc://host:port[/service] [--timeout 2s] [--header 'name: value'] [--quiet]
+      Call grpc.health.v1.Health/Check once (plaintext). Exit 0 on SERVING, 1 with a one-line
+      reason on NOT_SERVING, an unknown service, or no answer. For images without grpc_health_probe.
+
   healthz lint <file|dir...|-> [--format text|json|sarif] [--fail-on error|warning|info|none]
                [--config healthz.yaml] [--disable rule,rule] [--kubernetes-version 1.34]
       Check Kubernetes manifests (multi-document YAML, Lists, Helm output on stdin with -) for

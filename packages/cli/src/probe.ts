@@ -1,6 +1,7 @@
 // `healthz probe`: one HTTP GET with a hard deadline and a one-line verdict, for Docker
 // HEALTHCHECK and Kubernetes exec probes in images that ship no curl. Only node:http (and
-// node:https when the URL asks for it) is loaded, so the command starts fast.
+// node:https when the URL asks for it) is loaded, so the command starts fast; a `grpc:` URL makes
+// one grpc.health.v1 Check call instead (grpc-probe.ts, loaded only then).
 import type { IncomingMessage } from 'node:http'
 import { request as httpRequest } from 'node:http'
 import { formatDuration } from './duration.js'
@@ -16,7 +17,11 @@ export interface StatusRange {
 
 /** Options of {@link probe}. */
 export interface ProbeOptions {
-  /** The URL to GET: `http:` or `https:`. */
+  /**
+   * The URL to GET: `http:` or `https:`; or `grpc://host:port[/service]` for one
+   * `grpc.health.v1.Health/Check` call (plaintext, as the kubelet's grpc probe), healthy when
+   * the answer is `SERVING`. No service asks for the server as a whole (`''`).
+   */
   url: string
   /**
    * The deadline for the whole exchange (connect, response head, body), in ms. Keep it below the
@@ -25,7 +30,8 @@ export interface ProbeOptions {
    */
   timeout?: number
   /**
-   * Status codes that count as healthy, as ranges and codes: `"200-399"`, `"200,204"`.
+   * Status codes that count as healthy, as ranges and codes: `"200-399"`, `"200,204"`. Not for
+   * `grpc:` URLs (only `SERVING` counts).
    * @default "200-399" (what the kubelet counts as success for an httpGet probe)
    */
   expect?: string | readonly StatusRange[]
@@ -37,8 +43,10 @@ export interface ProbeOptions {
 export interface ProbeResult {
   /** Whether the endpoint answered in time with an expected status. */
   ok: boolean
-  /** The response status, when there was a response. */
+  /** The HTTP response status, when there was a response (undefined for `grpc:`). */
   status: number | undefined
+  /** For `grpc:` URLs, the serving status the server answered (`SERVING`, `NOT_SERVING`, …). */
+  servingStatus?: 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN' | undefined
   /** One line for a person: why it passed or failed. */
   reason: string
   /** How long the exchange took, in ms. */
@@ -107,8 +115,13 @@ function parseProbeUrl(text: string): URL {
   } catch {
     throw usage(`${describeValue(text)} is not a URL: give an absolute one, like http://127.0.0.1:8080/livez.`)
   }
+  if (url.protocol === 'grpc:') {
+    if (url.hostname === '' || url.port === '') throw usage(`${describeValue(text)} needs a host and a port, like grpc://127.0.0.1:50051 or grpc://127.0.0.1:50051/readiness.`)
+    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') throw usage(`${describeValue(text)}: a grpc: URL is grpc://host:port[/service], with no query, fragment or credentials.`)
+    return url
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usage(`${describeValue(text)} uses ${echo(url.protocol)} — healthz probe speaks http: and https: only, like http://127.0.0.1:8080/livez.`)
+    throw usage(`${describeValue(text)} uses ${echo(url.protocol)} — healthz probe speaks http:, https: and grpc: only, like http://127.0.0.1:8080/livez or grpc://127.0.0.1:50051.`)
   }
   return url
 }
@@ -129,6 +142,12 @@ export async function probe(options: ProbeOptions): Promise<ProbeResult> {
   assertKnownOptions(options, PROBE_OPTIONS, 'probe')
   const url = parseProbeUrl(options.url)
   const timeout = durationOption(options.timeout, DEFAULT_PROBE_TIMEOUT, 'timeout')
+  if (url.protocol === 'grpc:') {
+    if (options.expect !== undefined) throw usage('--expect is for HTTP status codes: a grpc: probe passes on SERVING only.')
+    const { grpcProbe } = await import('./grpc-probe.js')
+    const result = await grpcProbe(url, timeout, options.headers ?? {})
+    return { ok: result.ok, status: undefined, servingStatus: result.servingStatus, reason: result.reason, duration: result.duration }
+  }
   const expect = typeof options.expect === 'string' || options.expect === undefined ? parseExpect(options.expect ?? DEFAULT_EXPECT) : options.expect
   const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest
   const started = performance.now()
