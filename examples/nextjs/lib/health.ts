@@ -39,7 +39,8 @@ function create(): { health: Health; id: string } {
     // SIGTERM/SIGINT start the shutdown (next start must run with NEXT_MANUAL_SIG_HANDLE=true, or
     // Next closes the server and exits first): readiness fails at once, app routes keep answering
     // for drainDelay, then the server drains (instrumentation.ts registers it) and the hooks run.
-    shutdown: { drainDelay: numberFromEnv('DRAIN_MS', 2000), gracePeriod: numberFromEnv('GRACE_MS', 10_000) },
+    // Unset, drainDelay is 10 s on Kubernetes and 0 elsewhere, gracePeriod 10 s.
+    shutdown: { drainDelay: msFromEnv('DRAIN_MS'), gracePeriod: msFromEnv('GRACE_MS') },
   })
   health.on('change', (event) => {
     if (event.type === 'phase') log(`shutdown: ${event.previous} -> ${event.current}`)
@@ -57,9 +58,9 @@ export function log(message: string): void {
   console.log(`[healthz-example ${new Date().toISOString().slice(11, 23)}] ${message}`)
 }
 
-function numberFromEnv(name: string, fallback: number): number {
+function msFromEnv(name: string): number | undefined {
   const value = process.env[name]
-  if (value === undefined || value === '') return fallback
+  if (value === undefined || value === '') return undefined
   const number = Number(value)
   if (!Number.isFinite(number) || number < 0) throw new Error(`${name} must be a number of ms, got ${JSON.stringify(value)}`)
   return number
