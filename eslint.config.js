@@ -44,6 +44,9 @@ export default defineConfig(
       'coverage/**',
       'docs/site/.vitepress/**',
       'docs/site/api/**',
+      // Next.js build output and the type references `next build` writes.
+      '**/.next/**',
+      '**/next-env.d.ts',
       // Files that break the rules on purpose; tests/lint/ lints them and expects the errors.
       'fixtures/lint/**',
     ],
@@ -80,7 +83,7 @@ export default defineConfig(
   // TypeScript inside a tsconfig: type-aware rules, where the type checker pays — a promise that is
   // neither awaited, returned, caught nor marked `void` (fire-and-forget on purpose) is an error.
   {
-    files: ['packages/*/{src,test}/**/*.{ts,mts,cts}', 'docs/examples/**/*.ts', 'examples/nestjs/**/*.ts'],
+    files: ['packages/*/{src,test}/**/*.{ts,mts,cts}', 'docs/examples/**/*.ts', 'examples/nestjs/**/*.ts', 'examples/nextjs/**/*.ts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: root },
     },

@@ -23,7 +23,7 @@ const args = new Set(process.argv.slice(2))
 const SECTIONS = [
   { text: 'Introduction', pages: ['README.md', 'getting-started-http.md', 'getting-started-express.md', 'getting-started-koa.md', 'getting-started-nestjs.md'] },
   { text: 'Guide', pages: ['probes.md', 'formats.md', 'checks.md', 'writing-checks.md', 'shutdown.md', 'runtime.md', 'metrics.md', 'otel.md', 'observing.md', 'heartbeats.md', 'kubernetes.md', 'grpc.md', 'cli.md'] },
-  { text: 'Frameworks', pages: ['express.md', 'koa.md', 'nestjs.md'] },
+  { text: 'Frameworks', pages: ['express.md', 'koa.md', 'nestjs.md', 'nextjs.md'] },
   { text: 'Migrating', pages: ['migrate-from-terminus.md', 'migrate-from-lightship.md', 'migrate-from-nestjs-terminus.md'] },
 ]
 
