@@ -73,13 +73,7 @@ interface Stopper {
 }
 
 function stopperOf(server: StoppableServer): Stopper {
-  const candidate = server as Partial<BunLikeServer & DenoLikeServer & SrvxLikeServer & { closeIdleConnections: unknown }>
-  if (typeof candidate?.closeIdleConnections === 'function') {
-    throw new HealthzError(
-      'drainOnShutdown of @healthz/fetch got a node:http server; use drainOnShutdown of @healthz/http for it (it sees every response and socket of a node:http server).',
-      { code: 'INVALID_OPTION' },
-    )
-  }
+  const candidate = server as Partial<BunLikeServer & DenoLikeServer & SrvxLikeServer & { listen: unknown; closeAllConnections: unknown }>
   if (typeof candidate?.stop === 'function') {
     const stop = candidate.stop.bind(server)
     return { graceful: async () => stop(false), force: async () => stop(true) }
@@ -87,6 +81,12 @@ function stopperOf(server: StoppableServer): Stopper {
   if (typeof candidate?.shutdown === 'function') {
     const shutdown = candidate.shutdown.bind(server)
     return { graceful: () => shutdown() }
+  }
+  if (typeof candidate?.listen === 'function' && typeof candidate.closeAllConnections === 'function') {
+    throw new HealthzError(
+      'drainOnShutdown of @healthz/fetch got a node:http server; use drainOnShutdown of @healthz/http for it (it sees every response and socket of a node:http server).',
+      { code: 'INVALID_OPTION' },
+    )
   }
   if (typeof candidate?.close === 'function') {
     const close = candidate.close.bind(server)

@@ -1,0 +1,156 @@
+// The parent's side of the bridge to a Bun or Deno child (bridge/child.mjs): the contract app
+// runs under that runtime, and the test keeps its in-process check closures and health handle.
+// Each check's `run` is forwarded here and answered ok or error (or never, for a hung one);
+// `markStarted` and `shutdown` are forwarded there.
+import { spawn, spawnSync } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { AdapterUnderTest, ContractCheck, ContractHealth, ContractOptions, Running, Served } from '../../../test-utils/contract.js'
+
+export type RuntimeName = 'bun' | 'deno'
+
+const require = createRequire(import.meta.url)
+const CHILD = fileURLToPath(new URL('./bridge/child.mjs', import.meta.url))
+
+/**
+ * The runtime's binary as its npm package installs it (`bun`: bin/bun.exe, `deno`: deno, both
+ * put in place by the package's postinstall), or why it cannot run here.
+ */
+export function runtimeBinary(runtime: RuntimeName): { path: string } | { reason: string } {
+  let dir: string
+  try {
+    dir = dirname(require.resolve(`${runtime}/package.json`))
+  } catch (error) {
+    return { reason: `the ${runtime} npm package is not installed (${(error as Error).message.split('\n')[0]})` }
+  }
+  const path = runtime === 'bun' ? join(dir, 'bin', 'bun.exe') : join(dir, 'deno')
+  if (!existsSync(path)) return { reason: `${path} is missing: the ${runtime} package's postinstall did not run (is it in onlyBuiltDependencies?) or no binary exists for ${process.platform}-${process.arch}` }
+  const version = spawnSync(path, ['--version'], { encoding: 'utf8' })
+  if (version.status !== 0) return { reason: `${path} --version failed: ${version.error?.message ?? version.stderr}` }
+  return { path }
+}
+
+interface Message {
+  op: string
+  id?: number
+  port?: number
+  check?: string
+  url?: string
+  message?: string
+  result?: { closeFailures: number; exitCode: number }
+}
+
+/** One child process running the contract app, and the conversation with it. */
+class Child {
+  readonly seenByAuth: string[] = []
+  private readonly process: ChildProcessWithoutNullStreams
+  private readonly checks = new Map<string, ContractCheck>()
+  private readonly waiting = new Map<number, (message: Message) => void>()
+  private listening: { resolve: (port: number) => void; reject: (error: Error) => void } | undefined
+  private nextId = 0
+  private readonly exited: Promise<void>
+  private stderr = ''
+
+  constructor(binary: string, runtime: RuntimeName, hono: string) {
+    const args = runtime === 'deno' ? ['run', '--allow-all', CHILD, hono] : [CHILD, hono]
+    this.process = spawn(binary, args, { cwd: dirname(CHILD), stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    this.process.stderr.setEncoding('utf8')
+    this.process.stderr.on('data', (chunk: string) => (this.stderr += chunk))
+    this.exited = new Promise((resolve) => this.process.once('exit', () => resolve()))
+    createInterface({ input: this.process.stdout }).on('line', (line) => this.receive(JSON.parse(line) as Message))
+  }
+
+  start(options: ContractOptions | undefined): Promise<number> {
+    for (const check of [...(options?.readiness ?? []), ...(options?.startup ?? [])]) this.checks.set(check.name, check)
+    const strip = (checks: ContractCheck[] | undefined) => checks?.map(({ run: _run, ...rest }) => rest)
+    const port = new Promise<number>((resolve, reject) => {
+      this.listening = { resolve, reject }
+      void this.exited.then(() => reject(new Error(`the child exited before listening:\n${this.stderr}`)))
+    })
+    this.send({ op: 'start', plain: options === undefined, options: options && { ...options, readiness: strip(options.readiness), startup: strip(options.startup) } })
+    return port
+  }
+
+  /** Sends a request the child answers with `done`. */
+  request(op: string): Promise<Message> {
+    const id = (this.nextId += 1)
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, resolve)
+      void this.exited.then(() => reject(new Error(`the child exited before answering ${op}:\n${this.stderr}`)))
+      this.send({ op, id })
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) this.send({ op: 'close' })
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 3000)
+    await this.exited
+    clearTimeout(timer)
+  }
+
+  private send(message: object): void {
+    if (this.process.stdin.writable) this.process.stdin.write(`${JSON.stringify(message)}\n`)
+  }
+
+  private receive(message: Message): void {
+    switch (message.op) {
+      case 'listening':
+        this.listening?.resolve(message.port as number)
+        this.listening = undefined
+        return
+      case 'seen':
+        this.seenByAuth.push(message.url as string)
+        this.send({ op: 'reply', id: message.id, ok: true })
+        return
+      case 'run': {
+        const check = this.checks.get(message.check as string)
+        // A hung closure never settles: no reply, and the child's deadline answers.
+        Promise.resolve()
+          .then(() => check?.run())
+          .then(
+            () => this.send({ op: 'reply', id: message.id, ok: true }),
+            (error: unknown) => this.send({ op: 'reply', id: message.id, ok: false, message: error instanceof Error ? error.message : String(error) }),
+          )
+        return
+      }
+      case 'done':
+        this.waiting.get(message.id as number)?.(message)
+        this.waiting.delete(message.id as number)
+        return
+      case 'error': {
+        const error = new Error(`the ${this.process.spawnfile} child failed: ${message.message}`)
+        if (this.listening === undefined) throw error
+        this.listening.reject(error) // a start that failed; later, the uncaught error fails the test
+        this.listening = undefined
+        return
+      }
+    }
+  }
+}
+
+/** The contract's adapter entry for Hono served by Bun.serve or Deno.serve in a child process. */
+export function runtimeAdapter(runtime: RuntimeName, binary: string, hono: 'hono' | 'hono4', label: string): AdapterUnderTest {
+  const launch = async (options?: ContractOptions): Promise<{ child: Child; running: Running }> => {
+    const child = new Child(binary, runtime, hono)
+    const port = await child.start(options)
+    return { child, running: { port, base: '', seenByAuth: child.seenByAuth, close: () => child.close() } }
+  }
+  return {
+    name: `${label} under ${runtime === 'bun' ? 'Bun' : 'Deno'}`,
+    async start(options: ContractOptions): Promise<Served> {
+      const { child, running } = await launch(options)
+      const health: ContractHealth = {
+        markStarted: () => child.request('markStarted'),
+        shutdown: async () => (await child.request('shutdown')).result as { closeFailures: number; exitCode: number },
+      }
+      return { ...running, health }
+    },
+    async startPlain() {
+      return (await launch()).running
+    },
+  }
+}
