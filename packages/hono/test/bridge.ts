@@ -34,6 +34,13 @@ export function runtimeBinary(runtime: RuntimeName): { path: string } | { reason
   return { path }
 }
 
+/** The shutdown result as the child reports it: with what its health object reported through onError. */
+export interface ChildShutdownResult {
+  closeFailures: number
+  exitCode: number
+  errors: Array<{ code?: string; message: string }>
+}
+
 interface Message {
   op: string
   id?: number
@@ -41,7 +48,7 @@ interface Message {
   check?: string
   url?: string
   message?: string
-  result?: { closeFailures: number; exitCode: number }
+  result?: ChildShutdownResult
 }
 
 /** One child process running the contract app, and the conversation with it. */
@@ -132,8 +139,13 @@ class Child {
   }
 }
 
+/** The child's health object, as the test holds it. */
+export interface ChildHealth extends ContractHealth {
+  shutdown(): Promise<ChildShutdownResult>
+}
+
 /** The contract's adapter entry for Hono served by Bun.serve or Deno.serve in a child process. */
-export function runtimeAdapter(runtime: RuntimeName, binary: string, hono: 'hono' | 'hono4', label: string): AdapterUnderTest {
+export function runtimeAdapter(runtime: RuntimeName, binary: string, hono: 'hono' | 'hono4', label: string): AdapterUnderTest & { start(options: ContractOptions): Promise<Served & { health: ChildHealth }> } {
   const launch = async (options?: ContractOptions): Promise<{ child: Child; running: Running }> => {
     const child = new Child(binary, runtime, hono)
     const port = await child.start(options)
@@ -141,11 +153,11 @@ export function runtimeAdapter(runtime: RuntimeName, binary: string, hono: 'hono
   }
   return {
     name: `${label} under ${runtime === 'bun' ? 'Bun' : 'Deno'}`,
-    async start(options: ContractOptions): Promise<Served> {
+    async start(options: ContractOptions) {
       const { child, running } = await launch(options)
-      const health: ContractHealth = {
+      const health: ChildHealth = {
         markStarted: () => child.request('markStarted'),
-        shutdown: async () => (await child.request('shutdown')).result as { closeFailures: number; exitCode: number },
+        shutdown: async () => (await child.request('shutdown')).result as ChildShutdownResult,
       }
       return { ...running, health }
     },

@@ -7,7 +7,7 @@
 //      { op: 'reply', id, ok, message? }       the answer to a 'run' or 'seen' of ours
 //      { op: 'markStarted', id } / { op: 'shutdown', id } / { op: 'close' }
 // out: { op: 'listening', port } / { op: 'run', id, check } / { op: 'seen', id, url }
-//      { op: 'done', id, result? } / { op: 'error', message }
+//      { op: 'done', id, result? } / { op: 'error', message }   (result: the shutdown's, with `errors`)
 import { createHealth } from '@healthz/core'
 import { createHealthMiddleware, drainOnShutdown } from '../../dist/index.js'
 
@@ -29,9 +29,13 @@ const ask = (message) =>
 /** A check whose `run` is the parent's closure: the parent runs it and replies ok or error, or never. */
 const forwarded = (check) => ({ ...check, run: () => ask({ op: 'run', check: check.name }).then(() => undefined) })
 
+/** What the health object reported through onError (SERVER_CLOSE_FAILED…), sent with the shutdown result. */
+const errors = []
+
 function healthOf(options) {
   return createHealth({
     ...options,
+    onError: (error) => void errors.push({ code: error.code, message: error.message }),
     readiness: options.readiness?.map(forwarded),
     startup: options.startup?.map(forwarded),
     runtime: false,
@@ -94,7 +98,7 @@ async function handle(message) {
       return
     case 'shutdown': {
       const { closeFailures, exitCode } = await health.shutdown()
-      send({ op: 'done', id: message.id, result: { closeFailures, exitCode } })
+      send({ op: 'done', id: message.id, result: { closeFailures, exitCode, errors } })
       return
     }
     case 'close':
