@@ -2,37 +2,15 @@
 // runs under that runtime, and the test keeps its in-process check closures and health handle.
 // Each check's `run` is forwarded here and answered ok or error (or never, for a hung one);
 // `markStarted` and `shutdown` are forwarded there.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { AdapterUnderTest, ContractCheck, ContractHealth, ContractOptions, Running, Served } from '../../../test-utils/contract.js'
+import type { RuntimeName } from '../../../test-utils/runtimes.js'
 
-export type RuntimeName = 'bun' | 'deno'
-
-const require = createRequire(import.meta.url)
 const CHILD = fileURLToPath(new URL('./bridge/child.mjs', import.meta.url))
-
-/**
- * The runtime's binary as its npm package installs it (`bun`: bin/bun.exe, `deno`: deno, both
- * put in place by the package's postinstall), or why it cannot run here.
- */
-export function runtimeBinary(runtime: RuntimeName): { path: string } | { reason: string } {
-  let dir: string
-  try {
-    dir = dirname(require.resolve(`${runtime}/package.json`))
-  } catch (error) {
-    return { reason: `the ${runtime} npm package is not installed (${(error as Error).message.split('\n')[0]})` }
-  }
-  const path = runtime === 'bun' ? join(dir, 'bin', 'bun.exe') : join(dir, 'deno')
-  if (!existsSync(path)) return { reason: `${path} is missing: the ${runtime} package's postinstall did not run (is it in onlyBuiltDependencies?) or no binary exists for ${process.platform}-${process.arch}` }
-  const version = spawnSync(path, ['--version'], { encoding: 'utf8' })
-  if (version.status !== 0) return { reason: `${path} --version failed: ${version.error?.message ?? version.stderr}` }
-  return { path }
-}
 
 /** The shutdown result as the child reports it: with what its health object reported through onError. */
 export interface ChildShutdownResult {
@@ -144,8 +122,18 @@ export interface ChildHealth extends ContractHealth {
   shutdown(): Promise<ChildShutdownResult>
 }
 
+/** The app served in the child, with its health object. */
+export interface ChildServed extends Served {
+  health: ChildHealth
+}
+
+/** An entry of the contract's table whose `start` says what the child reports. */
+export interface RuntimeAdapter extends AdapterUnderTest {
+  start(options: ContractOptions): Promise<ChildServed>
+}
+
 /** The contract's adapter entry for Hono served by Bun.serve or Deno.serve in a child process. */
-export function runtimeAdapter(runtime: RuntimeName, binary: string, hono: 'hono' | 'hono4', label: string): AdapterUnderTest & { start(options: ContractOptions): Promise<Served & { health: ChildHealth }> } {
+export function runtimeAdapter(runtime: RuntimeName, binary: string, hono: 'hono' | 'hono4', label: string): RuntimeAdapter {
   const launch = async (options?: ContractOptions): Promise<{ child: Child; running: Running }> => {
     const child = new Child(binary, runtime, hono)
     const port = await child.start(options)

@@ -8,18 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { auth, SLOW_MS } from '../../../test-utils/contract.js'
 import type { Running } from '../../../test-utils/contract.js'
 import { call } from '../../../test-utils/client.js'
-import { runtimeAdapter, runtimeBinary } from './bridge.js'
+import { forEachRuntime } from '../../../test-utils/runtimes.js'
+import { runtimeAdapter } from './bridge.js'
 
 const db = { name: 'db', run: () => undefined }
 
-for (const runtime of ['bun', 'deno'] as const) {
-  const binary = runtimeBinary(runtime)
-  if (!('path' in binary)) {
-    console.warn(`[@healthz/hono] SKIPPING the drain tests under ${runtime}: ${binary.reason}`)
-    describe.skip(`drain under ${runtime}: skipped, ${binary.reason}`, () => it('runs when the binary is installed', () => undefined))
-    continue
-  }
-  const adapter = runtimeAdapter(runtime, binary.path, 'hono', 'Hono')
+forEachRuntime('the drain tests', (runtime, binary) => {
+  const adapter = runtimeAdapter(runtime, binary, 'hono', 'Hono')
   describe(`drainOnShutdown under ${runtime}`, () => {
     const running: Running[] = []
     const agents: Agent[] = []
@@ -73,4 +68,4 @@ for (const runtime of ['bun', 'deno'] as const) {
       }
     }, SLOW_MS * 10)
   })
-}
+})
