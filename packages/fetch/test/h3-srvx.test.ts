@@ -49,7 +49,7 @@ async function app(request: Request, seenByAuth: string[]): Promise<Response> {
 }
 
 describe('h3 2', () => {
-  it('takes the handler as middleware ahead of its auth, with no glue', async () => {
+  it('takes the handler as middleware ahead of its auth, with no glue; @healthz/http drains server.node.server', async () => {
     const health = healthOf()
     const probes = createFetchHandler(health)
     const seenByAuth: string[] = []
@@ -61,7 +61,9 @@ describe('h3 2', () => {
       return undefined
     })
     h3.get('/orders', () => ({ orders: [] }))
-    const port = await started(serveH3(h3, quiet))
+    const server = serveH3(h3, quiet)
+    drainNodeServer(health, server.node?.server as NodeServer)
+    const port = await started(server)
     expect((await call(port, '/readyz')).status).toBe(503) // not started
     health.markStarted()
     const ready = await call(port, '/readyz')
@@ -74,6 +76,8 @@ describe('h3 2', () => {
     expect((await call(port, '/orders')).status).toBe(401)
     expect((await call(port, '/orders', { headers: { authorization: 'Bearer secret' } })).body).toBe('{"orders":[]}')
     expect(seenByAuth).toEqual(['/orders', '/orders'])
+    expect(await health.shutdown()).toMatchObject({ closeFailures: 0, exitCode: 0 })
+    await expect(call(port, '/livez')).rejects.toThrow(/ECONNREFUSED/)
   })
 })
 
