@@ -70,6 +70,15 @@ const TARGETS = [
   },
   { name: 'koa-listen', server: 'koa-listen', path: '/livez', label: '@healthz/koa listen() /livez', expect: passing(0), goals: [{ of: 'bare', at: 0.95 }, { of: 'bare-probe', at: 0.95 }] },
   { name: 'koa-terminus', server: 'koa-terminus', path: '/livez', label: 'terminus on Koa /livez' },
+  { name: 'hono-route', server: 'hono-route', path: '/', label: 'Hono 4 route (ok) on @hono/node-server' },
+  {
+    name: 'hono-middleware',
+    server: 'hono-middleware',
+    path: '/livez',
+    label: '@healthz/hono middleware /livez',
+    expect: passing(0),
+    goals: [{ of: 'hono-route', at: 0.95 }],
+  },
 ]
 
 runBenchmark({ title: 'healthz probe benchmark', script: fileURLToPath(import.meta.url), server: SERVER, targets: TARGETS })

@@ -12,6 +12,8 @@
 //   express-listen       the same app started with @healthz/express listen(): the fast path
 //   express-terminus     the same app with @godaddy/terminus on its server (/livez)
 //   koa-route, koa-middleware, koa-listen, koa-terminus   the same four for Koa
+//   hono-route           a Hono 4 app on @hono/node-server whose one route answers `ok`
+//   hono-middleware      the same app with @healthz/hono's createHealthMiddleware(health) first
 //
 // It listens on 127.0.0.1 on a free port, prints `{"port":N}` on one stdout line when ready,
 // and exits when stdin closes or on SIGTERM/SIGINT: the parent holds our stdin open, so we go
@@ -122,6 +124,22 @@ const targets = {
   'koa-middleware': () => listening(createServer(koaApp(createBenchHealth()).callback())),
   'koa-listen': () => healthzKoa.listen(koaApp(), createBenchHealth(), { port: 0, host: HOST }),
   'koa-terminus': () => listening(withTerminus(createServer(koaApp().callback()))),
+  // Loaded only for these targets (Hono and its Node server, from @healthz/hono's own install).
+  'hono-route': () => honoServer(false),
+  'hono-middleware': () => honoServer(true),
+}
+
+/** A Hono app on @hono/node-server (a node:http server underneath), its one route answering `ok`. */
+async function honoServer(withHealthz) {
+  const { Hono } = await import('../packages/hono/node_modules/hono/dist/index.js')
+  const { createAdaptorServer } = await import('../packages/hono/node_modules/@hono/node-server/dist/index.mjs')
+  const app = new Hono()
+  if (withHealthz) {
+    const { createHealthMiddleware } = await import('../packages/hono/dist/index.js')
+    app.use(createHealthMiddleware(createBenchHealth()))
+  }
+  app.get('/', (c) => c.text('ok'))
+  return listening(createAdaptorServer({ fetch: app.fetch }))
 }
 
 if (!(kind in targets)) {

@@ -12,7 +12,8 @@ import { drainNow, expectDrainSeesProbeInFlight, GRACE_PERIOD, slowCheck } from 
 
 /** What the contract uses of the health object (test-utils resolves no workspace package). */
 export interface ContractHealth {
-  markStarted(): void
+  /** May resolve once done, when the health object lives in another process (Hono under Bun or Deno). */
+  markStarted(): void | Promise<unknown>
   shutdown(): Promise<{ closeFailures: number; exitCode: number }>
 }
 
@@ -104,7 +105,7 @@ export function describeContract(adapters: readonly AdapterUnderTest[]): void {
     }
     const started = async (options: ContractOptions = {}): Promise<Served> => {
       const served = await start(options)
-      served.health.markStarted()
+      await served.health.markStarted()
       return served
     }
 

@@ -4,6 +4,7 @@
 // only translates, as @healthz/http does for node:http.
 import type { Health, HealthResponse } from '@healthz/core'
 import { assertKnownOptions, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
+import { closeConnectionIfClosing } from './closing.js'
 
 /** Options of {@link createFetchHandler}. */
 export interface FetchHandlerOptions {
@@ -25,7 +26,8 @@ const FAILED_BODY = 'internal error while probing\n'
  * It answers the probe paths of `health` (liveness, readiness, startup, per-check paths, HEAD,
  * 405 with `Allow` for other methods) and resolves `undefined` for every other request, so it
  * runs first in any runtime or framework that speaks `Request`/`Response`: Bun, Deno, Hono,
- * Next.js route handlers, h3, srvx, Cloudflare-style `fetch` exports.
+ * Next.js route handlers, h3, srvx, Cloudflare-style `fetch` exports. Once the shutdown has
+ * reached `closing`, its answers say `Connection: close`.
  *
  * @example
  * ```ts
@@ -47,11 +49,11 @@ export function createFetchHandler(health: Health, options: FetchHandlerOptions 
       const path = pathOf(request.url)
       // The fast path: an unchanged answer straight from memory, no evaluation, no rendering.
       const cached = health.handleCached({ method, path })
-      if (cached !== undefined) return toResponse(cached)
+      if (cached !== undefined) return answer(health, cached)
       if (!health.matches(path)) return undefined
       const response = await health.handle({ method, path, headers: headersOf(request.headers) })
       if (response === undefined) throw new Error(`no probe answers ${path}`)
-      return toResponse(response)
+      return answer(health, response)
     } catch (error) {
       onError(error instanceof Error ? error : new Error(String(error)))
       return new Response(FAILED_BODY, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } })
@@ -71,6 +73,11 @@ export function createFetchHandler(health: Health, options: FetchHandlerOptions 
  */
 export function toResponse(response: HealthResponse): Response {
   return new Response(response.body === '' ? null : response.body, { status: response.status, headers: response.headers })
+}
+
+/** The probe's answer; once the shutdown reaches `closing`, with `Connection: close`, as @healthz/http answers while its server drains. */
+function answer(health: Health, response: HealthResponse): Response {
+  return closeConnectionIfClosing(health, toResponse(response))
 }
 
 /** The path and query of an absolute request URL (`http://host:1/readyz?x` → `/readyz?x`), without building a URL object. */
