@@ -30,7 +30,7 @@ async function healthzPlugin(fastify: FastifyInstance, options: FastifyHealthOpt
 }
 
 /**
- * The healthz plugin for Fastify 4.16+ and 5: serves the liveness, readiness and startup probes
+ * The healthz plugin for Fastify 4.19.2+ and 5: serves the liveness, readiness and startup probes
  * of a health object, and drains on shutdown with Fastify closed last.
  *
  * By default the probes are answered at the node:http server's `request` event, before Fastify
@@ -57,6 +57,6 @@ async function healthzPlugin(fastify: FastifyInstance, options: FastifyHealthOpt
  * ```
  */
 export const healthz: FastifyPluginAsync<FastifyHealthOptions> = fastifyPlugin(healthzPlugin, {
-  fastify: '>=4.16.0 <6',
+  fastify: '>=4.19.2 <6',
   name: '@healthz/fastify',
 })
