@@ -21,6 +21,8 @@ export function closeWithHealth(fastify: FastifyInstance, health: Health): void 
   let closer: Closer | undefined
   let markDrained!: () => void
   const drained = new Promise<void>((resolve) => (markDrained = resolve))
+  let markFastifyClosed!: () => void
+  const fastifyClosed = new Promise<void>((resolve) => (markFastifyClosed = resolve))
 
   health.onClosing(async ({ gracePeriod }) => {
     // In-flight requests finish with `Connection: close`, idle keep-alive connections close at once.
@@ -30,6 +32,10 @@ export function closeWithHealth(fastify: FastifyInstance, health: Health): void 
       closer = 'healthz'
       // The server has closed already: Fastify (4.19.2 and later) runs its hooks and resolves.
       await fastify.close()
+    } else {
+      // A direct fastify.close(): its onClose hooks (those registered after this plugin) run
+      // before the healthz onShutdown hooks, as when healthz closes Fastify.
+      await fastifyClosed
     }
     if (destroyed > 0) {
       throw new HealthzError(
@@ -48,8 +54,11 @@ export function closeWithHealth(fastify: FastifyInstance, health: Health): void 
     await drained
   })
 
-  // Runs once the server has closed: `fastify.close()` resolves after the healthz shutdown's own hooks.
+  // Runs once the server has closed, after the onClose hooks registered later (Fastify runs them
+  // last-registered first): the healthz onShutdown hooks run now, and `fastify.close()` resolves after them.
   fastify.addHook('onClose', async function healthzOnClose() {
-    if (closer === 'fastify') await health.shutdown()
+    if (closer !== 'fastify') return
+    markFastifyClosed()
+    await health.shutdown()
   })
 }

@@ -1,0 +1,115 @@
+// The shutdown wired to Fastify's close, on real Fastify 5 and 4.19 with keep-alive clients:
+// - health.shutdown(): readiness fails at once while every app route keeps answering through the
+//   drain delay (Fastify's return503OnClosing must not start before it, fastify#1714); the server
+//   drains (in-flight requests finish with Connection: close); only then fastify.close() runs its
+//   preClose and onClose hooks; the healthz onShutdown hooks come last.
+// - fastify.close() called directly (close-with-grace, tests): it starts and joins the same
+//   shutdown, and resolves once it is over.
+import { Agent } from 'node:http'
+import type { FastifyInstance } from 'fastify'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHealth } from '@healthz/core'
+import type { Health } from '@healthz/core'
+import { healthz } from '@healthz/fastify'
+import { call } from '../../../test-utils/client.js'
+import { auth, SLOW_MS } from '../../../test-utils/contract.js'
+import { addOrders, versions } from './app.js'
+import type { FastifyFactory } from './app.js'
+
+const DRAIN_DELAY = 300
+const agents: Agent[] = []
+const apps: FastifyInstance[] = []
+afterEach(async () => {
+  for (const agent of agents.splice(0)) agent.destroy()
+  await Promise.all(apps.splice(0).map((app) => app.close()))
+})
+
+interface Setup {
+  app: FastifyInstance
+  health: Health
+  port: number
+  agent: Agent
+  /** What happened, in order. */
+  events: string[]
+}
+
+async function setup(Fastify: FastifyFactory, drain?: boolean): Promise<Setup> {
+  const events: string[] = []
+  const health = createHealth({ readiness: [{ name: 'db', run: () => undefined }], runtime: false, shutdown: { signals: false, drainDelay: DRAIN_DELAY, gracePeriod: 5000 } })
+  health.onShutdown(() => void events.push('healthz onShutdown'), { name: 'pool' })
+  const app = Fastify()
+  apps.push(app)
+  await app.register(healthz, drain === undefined ? { health } : { health, drain })
+  app.addHook('preClose', async () => {
+    events.push('fastify preClose')
+  })
+  app.addHook('onClose', async () => {
+    events.push('fastify onClose')
+  })
+  addOrders(app)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  health.markStarted()
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('not listening on a port')
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 })
+  agents.push(agent)
+  return { app, health, port: address.port, agent, events }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe.each(versions)('%s', (_name, Fastify) => {
+  it('health.shutdown(): app routes answer through the drain delay, the drain ends in-flight requests, and fastify.close() comes after it', async () => {
+    const { app, health, port, agent, events } = await setup(Fastify)
+    expect((await call(port, '/orders', { agent, headers: auth })).status).toBe(200) // an idle keep-alive connection
+    const slow = call(port, '/orders/slow', { agent }).then((reply) => (events.push('slow request answered'), reply))
+    await sleep(20)
+    const began = Date.now()
+    const shutdown = health.shutdown()
+    await sleep(50)
+    // Inside the drain delay: readiness fails, liveness passes, and Fastify has not begun closing.
+    const during = await Promise.all([call(port, '/readyz', { agent }), call(port, '/livez', { agent }), call(port, '/orders', { agent }), call(port, '/orders', {})])
+    expect(during.map((reply) => reply.status)).toEqual([503, 200, 200, 200])
+    expect(events).toEqual([])
+    const result = await shutdown
+    const reply = await slow
+    expect(reply).toMatchObject({ status: 200, body: 'slow ok' })
+    expect(reply.headers.connection).toBe('close')
+    expect(result).toMatchObject({ closeFailures: 0, exitCode: 0, failedHooks: [] })
+    expect(events).toEqual(['slow request answered', 'fastify preClose', 'fastify onClose', 'healthz onShutdown'])
+    expect(app.server.listening).toBe(false)
+    // Prompt: the idle keep-alive connection was closed, not waited for until the grace period.
+    expect(Date.now() - began).toBeLessThan(DRAIN_DELAY + SLOW_MS + 1000)
+    await expect(call(port, '/livez')).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+    await app.close() // a second close is harmless
+  })
+
+  it('fastify.close() called directly fails readiness at once, drains, and resolves after the healthz shutdown hooks', async () => {
+    const { app, health, port, agent, events } = await setup(Fastify)
+    const slow = call(port, '/orders/slow', { agent }).then((reply) => (events.push('slow request answered'), reply))
+    await sleep(20)
+    const closed = app.close().then(() => void events.push('fastify.close() resolved'))
+    await sleep(50)
+    expect(health.phase).toBe('draining')
+    // Fastify is closing: its app routes answer 503 (return503OnClosing); the probes are answered before Fastify.
+    const during = await Promise.all([call(port, '/readyz'), call(port, '/livez'), call(port, '/orders')])
+    expect(during.map((reply) => reply.status)).toEqual([503, 200, 503])
+    await closed
+    const reply = await slow
+    expect(reply).toMatchObject({ status: 200, body: 'slow ok' })
+    expect(reply.headers.connection).toBe('close')
+    expect(health.phase).toBe('stopped')
+    expect(await health.shutdown()).toMatchObject({ reason: 'shutdown()', closeFailures: 0, exitCode: 0 })
+    // The same order as when healthz closes Fastify: the drain, Fastify's hooks, the healthz hooks; then close() resolves.
+    expect(events).toEqual(['slow request answered', 'fastify preClose', 'fastify onClose', 'healthz onShutdown', 'fastify.close() resolved'])
+  })
+
+  it('drain: false leaves Fastify open when the health object shuts down', async () => {
+    const { app, health, port, events } = await setup(Fastify, false)
+    await health.shutdown()
+    expect(events).toEqual(['healthz onShutdown'])
+    expect(app.server.listening).toBe(true)
+    expect((await call(port, '/orders')).status).toBe(200)
+    expect((await call(port, '/readyz')).status).toBe(503)
+  })
+})
