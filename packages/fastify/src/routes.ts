@@ -1,6 +1,6 @@
 // The in-Fastify path: the probes as Fastify routes whose handler takes the response over
 // (`reply.hijack()`) and answers through @healthz/http, exactly as at the server's `request` event.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Health } from '@healthz/core'
 import type { ProbeResponder } from '@healthz/http'
 
@@ -25,7 +25,7 @@ export interface ProbeRouteConfig {
  */
 export function addProbeRoutes(fastify: FastifyInstance, health: Health, respond: ProbeResponder): void {
   for (const path of new Set(Object.values(health.paths))) {
-    const config: ProbeRouteConfig = { healthz: true }
+    const config: FastifyContextConfig & ProbeRouteConfig = { healthz: true }
     fastify.route({
       method: METHODS,
       url: path,

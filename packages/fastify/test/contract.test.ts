@@ -15,7 +15,7 @@ import type { FastifyFactory } from './app.js'
  * which a global hook would see, so the authentication sits in the encapsulated context of the app
  * routes (the Fastify way, docs/fastify.md).
  */
-async function app(Fastify: FastifyFactory, seenByAuth: string[], serve: ServeMode, withHealthz?: (app: FastifyInstance) => Promise<unknown>): Promise<FastifyInstance> {
+async function app(Fastify: FastifyFactory, seenByAuth: string[], serve: ServeMode, withHealthz?: (app: FastifyInstance) => PromiseLike<unknown>): Promise<FastifyInstance> {
   const created = Fastify()
   if (serve === 'server') {
     created.addHook('onRequest', authenticate(seenByAuth))
