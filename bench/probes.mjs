@@ -70,6 +70,17 @@ const TARGETS = [
   },
   { name: 'koa-listen', server: 'koa-listen', path: '/livez', label: '@healthz/koa listen() /livez', expect: passing(0), goals: [{ of: 'bare', at: 0.95 }, { of: 'bare-probe', at: 0.95 }] },
   { name: 'koa-terminus', server: 'koa-terminus', path: '/livez', label: 'terminus on Koa /livez' },
+  { name: 'fastify-route', server: 'fastify-route', path: '/', label: 'Fastify 5 route (ok)' },
+  { name: 'fastify-fast', server: 'fastify-fast', path: '/livez', label: "@healthz/fastify /livez, serve 'server'", expect: passing(0), goals: [{ of: 'bare', at: 0.9 }, { of: 'bare-probe', at: 0.9 }] },
+  {
+    name: 'fastify-plugin',
+    server: 'fastify-plugin',
+    path: '/livez',
+    label: "@healthz/fastify /livez, serve 'route'",
+    expect: passing(0),
+    goals: [{ of: 'fastify-route', at: 0.95 }],
+  },
+  { name: 'fastify-under-pressure', server: 'fastify-under-pressure', path: '/status', label: '@fastify/under-pressure status route' },
 ]
 
 runBenchmark({ title: 'healthz probe benchmark', script: fileURLToPath(import.meta.url), server: SERVER, targets: TARGETS })
