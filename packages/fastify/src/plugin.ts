@@ -13,6 +13,12 @@ import { addProbeRoutes } from './routes.js'
 async function healthzPlugin(fastify: FastifyInstance, options: FastifyHealthOptions): Promise<void> {
   const { health, serve, drain, onError } = readOptions(options)
   const responderOptions = onError === undefined ? {} : { onError }
+  if (typeof fastify.server.closeIdleConnections !== 'function') {
+    throw new HealthzError(
+      '@healthz/fastify serves Fastify on node:http or node:https; Fastify({ http2: true }) is not supported. Serve the probes from a health server of their own (createHealthServer of @healthz/http) on another port.',
+      { code: 'INVALID_OPTION' },
+    )
+  }
   if (serve === 'server') {
     if (fastify.prefix !== '') {
       throw new HealthzError(

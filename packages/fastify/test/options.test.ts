@@ -51,3 +51,18 @@ describe.each(versions)('%s', (_name, Fastify) => {
     await app.close()
   })
 })
+
+describe('Fastify 5 over HTTP/2', () => {
+  it('register() rejects Fastify({ http2: true }) with INVALID_OPTION and points at a health server of its own', async () => {
+    const Fastify = versions[0]?.[1]
+    if (Fastify === undefined) throw new Error('no Fastify 5')
+    const app = Fastify({ http2: true } as never)
+    const error = await Promise.resolve(app.register(healthz, { health: health() })).then(
+      () => undefined,
+      (thrown: unknown) => thrown as Error & { code?: string },
+    )
+    expect(error?.code).toBe('INVALID_OPTION')
+    expect(error?.message).toMatch(/Fastify\(\{ http2: true \}\) is not supported.*createHealthServer of @healthz\/http/)
+    await app.close()
+  })
+})
