@@ -26,8 +26,8 @@ export function closeWithHealth(fastify: FastifyInstance, health: Health): void 
 
   health.onClosing(async ({ gracePeriod }) => {
     // In-flight requests finish with `Connection: close`, idle keep-alive connections close at once.
-    const { destroyed } = await drainer.close({ gracePeriod })
-    markDrained()
+    // A direct fastify.close() waits for this in preClose: it is released whatever happens.
+    const { destroyed } = await drainer.close({ gracePeriod }).finally(markDrained)
     if (closer === undefined) {
       closer = 'healthz'
       // The server has closed already: Fastify (4.19.2 and later) runs its hooks and resolves.
