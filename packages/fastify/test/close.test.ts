@@ -16,6 +16,7 @@ import { auth } from '../../../test-utils/contract.js'
 import { addOrders, versions } from './app.js'
 import type { FastifyFactory } from './app.js'
 
+// Shorter than the slow route (500 ms): that request is still in flight when the server drains.
 const DRAIN_DELAY = 300
 const GRACE_PERIOD = 5000
 const agents: Agent[] = []
@@ -32,6 +33,8 @@ interface Setup {
   agent: Agent
   /** What happened, in order. */
   events: string[]
+  /** Resolves once a request for /orders/slow is inside Fastify's hooks: past its closing check, in flight. */
+  slowInFlight: () => Promise<void>
 }
 
 async function setup(Fastify: FastifyFactory, drain?: boolean): Promise<Setup> {
@@ -47,6 +50,10 @@ async function setup(Fastify: FastifyFactory, drain?: boolean): Promise<Setup> {
   app.addHook('onClose', async () => {
     events.push('fastify onClose')
   })
+  const waiting: Array<() => void> = []
+  app.addHook('onRequest', async (request) => {
+    if (request.url === '/orders/slow') for (const resolve of waiting.splice(0)) resolve()
+  })
   addOrders(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
   health.markStarted()
@@ -54,20 +61,19 @@ async function setup(Fastify: FastifyFactory, drain?: boolean): Promise<Setup> {
   if (address === null || typeof address === 'string') throw new Error('not listening on a port')
   const agent = new Agent({ keepAlive: true, maxSockets: 8 })
   agents.push(agent)
-  return { app, health, port: address.port, agent, events }
+  return { app, health, port: address.port, agent, events, slowInFlight: () => new Promise((resolve) => void waiting.push(resolve)) }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe.each(versions)('%s', (_name, Fastify) => {
   it('health.shutdown(): app routes answer through the drain delay, the drain ends in-flight requests, and fastify.close() comes after it', async () => {
-    const { app, health, port, agent, events } = await setup(Fastify)
+    const { app, health, port, agent, events, slowInFlight } = await setup(Fastify)
     expect((await call(port, '/orders', { agent, headers: auth })).status).toBe(200) // an idle keep-alive connection
+    const inFlight = slowInFlight()
     const slow = call(port, '/orders/slow', { agent }).then((reply) => (events.push('slow request answered'), reply))
-    await sleep(20)
+    await inFlight
     const began = Date.now()
     const shutdown = health.shutdown()
-    await sleep(50)
+    expect(health.phase).toBe('draining')
     // Inside the drain delay: readiness fails, liveness passes, and Fastify has not begun closing.
     const during = await Promise.all([call(port, '/readyz', { agent }), call(port, '/livez', { agent }), call(port, '/orders', { agent }), call(port, '/orders', {})])
     expect(during.map((reply) => reply.status)).toEqual([503, 200, 200, 200])
@@ -87,12 +93,13 @@ describe.each(versions)('%s', (_name, Fastify) => {
   })
 
   it('fastify.close() called directly fails readiness at once, drains, and resolves after the healthz shutdown hooks', async () => {
-    const { app, health, port, agent, events } = await setup(Fastify)
+    const { app, health, port, agent, events, slowInFlight } = await setup(Fastify)
+    const inFlight = slowInFlight()
     const slow = call(port, '/orders/slow', { agent }).then((reply) => (events.push('slow request answered'), reply))
-    await sleep(20)
+    await inFlight
+    const draining = new Promise<void>((resolve) => health.on('change', (event) => void (event.type === 'phase' && event.current === 'draining' && resolve())))
     const closed = app.close().then(() => void events.push('fastify.close() resolved'))
-    await sleep(50)
-    expect(health.phase).toBe('draining')
+    await draining // from the plugin's preClose hook
     // Fastify is closing: its app routes answer 503 (return503OnClosing); the probes are answered before Fastify.
     const during = await Promise.all([call(port, '/readyz'), call(port, '/livez'), call(port, '/orders')])
     expect(during.map((reply) => reply.status)).toEqual([503, 200, 503])
