@@ -113,6 +113,17 @@ describe.each(versions)('%s', (_name, Fastify) => {
     expect(events).toEqual(['slow request answered', 'fastify preClose', 'fastify onClose', 'healthz onShutdown', 'fastify.close() resolved'])
   })
 
+  it('fastify.close() during a shutdown already draining (close-with-grace on the same SIGTERM) joins it', async () => {
+    const { app, health, port, events } = await setup(Fastify)
+    const shutdown = health.shutdown()
+    const closed = app.close().then(() => void events.push('fastify.close() resolved'))
+    const [result] = await Promise.all([shutdown, closed])
+    expect(result).toMatchObject({ closeFailures: 0, exitCode: 0, failedHooks: [] })
+    expect(events).toEqual(['fastify preClose', 'fastify onClose', 'healthz onShutdown', 'fastify.close() resolved'])
+    expect(app.server.listening).toBe(false)
+    await expect(call(port, '/livez')).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+  })
+
   it('drain: false leaves Fastify open when the health object shuts down', async () => {
     const { app, health, port, events } = await setup(Fastify, false)
     await health.shutdown()
