@@ -79,6 +79,17 @@ const TARGETS = [
     expect: passing(0),
     goals: [{ of: 'hono-route', at: 0.95 }],
   },
+  { name: 'fastify-route', server: 'fastify-route', path: '/', label: 'Fastify 5 route (ok)' },
+  { name: 'fastify-fast', server: 'fastify-fast', path: '/livez', label: "@healthz/fastify /livez, serve 'server'", expect: passing(0), goals: [{ of: 'bare', at: 0.9 }, { of: 'bare-probe', at: 0.9 }] },
+  {
+    name: 'fastify-plugin',
+    server: 'fastify-plugin',
+    path: '/livez',
+    label: "@healthz/fastify /livez, serve 'route'",
+    expect: passing(0),
+    goals: [{ of: 'fastify-route', at: 0.95 }],
+  },
+  { name: 'fastify-under-pressure', server: 'fastify-under-pressure', path: '/status', label: '@fastify/under-pressure status route' },
 ]
 
 runBenchmark({ title: 'healthz probe benchmark', script: fileURLToPath(import.meta.url), server: SERVER, targets: TARGETS })

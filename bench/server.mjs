@@ -14,6 +14,10 @@
 //   koa-route, koa-middleware, koa-listen, koa-terminus   the same four for Koa
 //   hono-route           a Hono 4 app on @hono/node-server whose one route answers `ok`
 //   hono-middleware      the same app with @healthz/hono's createHealthMiddleware(health) first
+//   fastify-route        a Fastify 5 app whose one route answers `ok`: the framework's baseline
+//   fastify-fast         the same app with the @healthz/fastify plugin (serve 'server'): the fast path
+//   fastify-plugin       the same app with the plugin's in-Fastify path (serve 'route')
+//   fastify-under-pressure  the same app with @fastify/under-pressure's status route (/status)
 //
 // It listens on 127.0.0.1 on a free port, prints `{"port":N}` on one stdout line when ready,
 // and exits when stdin closes or on SIGTERM/SIGINT: the parent holds our stdin open, so we go
@@ -87,6 +91,23 @@ function withTerminus(server) {
   return server
 }
 
+// Fastify and its plugins are the fastify package's devDependencies: loaded only for its targets.
+const fastifyPackage = new URL('../packages/fastify/', import.meta.url)
+async function fastifyApp(register) {
+  const { default: Fastify } = await import(new URL('node_modules/fastify/fastify.js', fastifyPackage).href)
+  const app = Fastify()
+  await register?.(app)
+  app.get('/', (_request, reply) => {
+    reply.send('ok')
+  })
+  await app.listen({ port: 0, host: HOST })
+  return app.server
+}
+async function withHealthzPlugin(serve) {
+  const { healthz } = await import(new URL('dist/index.js', fastifyPackage).href)
+  return fastifyApp((app) => app.register(healthz, { health: createBenchHealth(), serve }))
+}
+
 const targets = {
   bare: () => listening(createServer((_req, res) => res.end('ok'))),
   // The same bytes healthz answers /livez with (status, the three headers DESIGN §2 asks for,
@@ -124,6 +145,13 @@ const targets = {
   'koa-middleware': () => listening(createServer(koaApp(createBenchHealth()).callback())),
   'koa-listen': () => healthzKoa.listen(koaApp(), createBenchHealth(), { port: 0, host: HOST }),
   'koa-terminus': () => listening(withTerminus(createServer(koaApp().callback()))),
+  'fastify-route': () => fastifyApp(),
+  'fastify-fast': () => withHealthzPlugin('server'),
+  'fastify-plugin': () => withHealthzPlugin('route'),
+  'fastify-under-pressure': async () => {
+    const { default: underPressure } = await import(new URL('node_modules/@fastify/under-pressure/index.js', fastifyPackage).href)
+    return fastifyApp((app) => app.register(underPressure, { exposeStatusRoute: '/status' }))
+  },
   // Loaded only for these targets (Hono and its Node server, from @healthz/hono's own install).
   'hono-route': () => honoServer(false),
   'hono-middleware': () => honoServer(true),

@@ -21,9 +21,9 @@ const args = new Set(process.argv.slice(2))
 
 // Sidebar order; any other page in docs/ goes under "More", so new pages appear without edits here.
 const SECTIONS = [
-  { text: 'Introduction', pages: ['README.md', 'getting-started-http.md', 'getting-started-express.md', 'getting-started-koa.md', 'getting-started-nestjs.md', 'getting-started-hono.md'] },
+  { text: 'Introduction', pages: ['README.md', 'getting-started-http.md', 'getting-started-express.md', 'getting-started-koa.md', 'getting-started-fastify.md', 'getting-started-nestjs.md', 'getting-started-hono.md'] },
   { text: 'Guide', pages: ['probes.md', 'formats.md', 'checks.md', 'writing-checks.md', 'shutdown.md', 'runtime.md', 'metrics.md', 'otel.md', 'observing.md', 'heartbeats.md', 'kubernetes.md', 'grpc.md', 'cli.md'] },
-  { text: 'Frameworks', pages: ['express.md', 'koa.md', 'nestjs.md', 'nextjs.md', 'hono.md', 'fetch.md'] },
+  { text: 'Frameworks', pages: ['express.md', 'koa.md', 'fastify.md', 'nestjs.md', 'nextjs.md', 'hono.md', 'fetch.md'] },
   { text: 'Migrating', pages: ['migrate-from-terminus.md', 'migrate-from-lightship.md', 'migrate-from-nestjs-terminus.md'] },
 ]
 

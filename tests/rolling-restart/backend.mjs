@@ -1,6 +1,6 @@
 // One backend of the rolling-restart test, run as a child process on the built packages (dist):
 //
-//   ADAPTER=<http|express|koa|nest-server-express|nest-controller-express|nest-server-fastify|nest-controller-fastify> node backend.mjs
+//   ADAPTER=<http|express|koa|fastify|fastify-route|nest-server-express|nest-controller-express|nest-server-fastify|nest-controller-fastify> node backend.mjs
 //
 // Env: DRAIN_DELAY, GRACE_PERIOD (ms, healthz's shutdown timings), CHECK_MS (how long the
 // readiness check takes), CACHE (ms its result is reused).
@@ -28,6 +28,8 @@ const dist = (name) => import(new URL(`${name}/dist/index.js`, packages).href)
 // Nest and its platforms are the nestjs package's devDependencies; express and koa the root's.
 const fromNest = createRequire(new URL('nestjs/package.json', packages))
 const nestImport = (specifier) => import(pathToFileURL(fromNest.resolve(specifier)).href)
+// Fastify is the fastify package's devDependency.
+const fromFastify = createRequire(new URL('fastify/package.json', packages))
 
 const print = (event) => process.stdout.write(`${JSON.stringify(event)}\n`)
 
@@ -125,6 +127,25 @@ const adapters = {
     health.markStarted()
     return server.address().port
   },
+}
+
+// Fastify 5 with the @healthz/fastify plugin, serve 'server' (the default) or 'route': health.shutdown()
+// on SIGTERM fails readiness, waits the drain delay, drains the server, then closes Fastify.
+for (const serve of ['server', 'route']) {
+  adapters[serve === 'server' ? 'fastify' : 'fastify-route'] = async () => {
+    const Fastify = fromFastify('fastify')
+    const { healthz } = await dist('fastify')
+    const app = Fastify()
+    await app.register(healthz, { health, serve })
+    app.get('/work', async (request, reply) => {
+      await sleep(workMs(request.query.ms))
+      return reply.type('text/plain').send('ok')
+    })
+    countWork(app.server)
+    await app.listen({ port: 0, host: HOST })
+    health.markStarted()
+    return app.server.address().port
+  }
 }
 
 // NestJS 12 with HealthModule (serve 'server' or 'controller'), on Express or Fastify, with

@@ -11,7 +11,7 @@
 // Matrix: adapter × drainDelay {0, 1500 ms} × check cache {shorter, longer than the drain delay}.
 // 1500 ms stands for the 10 s Kubernetes default: what matters is how the delay compares with the
 // load balancer's polling (100 ms here, 15 periods; 10 s on Kubernetes against a 1–3 s endpoint
-// update), and it keeps the 28 cells, three at a time, near a minute on a busy 2-core machine.
+// update), and it keeps the 36 cells, three at a time, near a minute and a half on a busy 2-core machine.
 //
 // What each cell holds the backend to:
 // - no client request fails, and the backend drops none that it accepted;
@@ -41,7 +41,7 @@ const GRACE_PERIOD = 5000 // above every bound below, so that a drain stuck unti
 const POLL_PERIOD = 100
 const CONCURRENT_CELLS = 3
 
-const ADAPTERS = ['http', 'express', 'koa', 'nest-server-express', 'nest-controller-express', 'nest-server-fastify', 'nest-controller-fastify'] as const
+const ADAPTERS = ['http', 'express', 'koa', 'fastify', 'fastify-route', 'nest-server-express', 'nest-controller-express', 'nest-server-fastify', 'nest-controller-fastify'] as const
 type AdapterName = (typeof ADAPTERS)[number]
 
 interface Cell {
