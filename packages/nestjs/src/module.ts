@@ -26,7 +26,6 @@ import { describeForOpenApi, loadSwagger } from './openapi.js'
 import { applicationConfigOf, keepOutOfGlobalPrefix } from './routing.js'
 import type { HealthModuleSettings, Settings } from './settings.js'
 import { toSettings } from './settings.js'
-import { keepTickShape } from './ticks.js'
 import { HEALTH, SETTINGS } from './tokens.js'
 
 /**
@@ -279,8 +278,6 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
 
   /** @internal Attaches to the HTTP server, which Nest creates before any module initialises. */
   onModuleInit(): void {
-    // Every request's nextTick calls stay on V8's fast path (see ticks.ts).
-    keepTickShape()
     const server = this.adapterHost?.httpAdapter?.getHttpServer() as Server | undefined
     if (server === undefined || server === null || typeof server.emit !== 'function') return
     this.server = server
