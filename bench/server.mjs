@@ -15,6 +15,7 @@
 //   hono-route           a Hono 4 app on @hono/node-server whose one route answers `ok`
 //   hono-middleware      the same app with @healthz/hono's createHealthMiddleware(health) first
 //   fastify-route        a Fastify 5 app whose one route answers `ok`: the framework's baseline
+//   fastify-route-probe  the same app with a /livez route writing healthz's /livez bytes itself
 //   fastify-fast         the same app with the @healthz/fastify plugin (serve 'server'): the fast path
 //   fastify-plugin       the same app with the plugin's in-Fastify path (serve 'route')
 //   fastify-under-pressure  the same app with @fastify/under-pressure's status route (/status)
@@ -146,6 +147,19 @@ const targets = {
   'koa-listen': () => healthzKoa.listen(koaApp(), createBenchHealth(), { port: 0, host: HOST }),
   'koa-terminus': () => listening(withTerminus(createServer(koaApp().callback()))),
   'fastify-route': () => fastifyApp(),
+  // A Fastify route writing the exact bytes healthz answers /livez with (as bare-probe does for
+  // node:http): the floor of the in-Fastify path, so fastify-plugin ÷ this is the plugin's own cost.
+  'fastify-route-probe': async () => {
+    const answer = await createBenchHealth().handle({ method: 'GET', path: '/livez' })
+    const raw = Object.entries(answer.headers).flat()
+    return fastifyApp((app) => {
+      app.get('/livez', (_request, reply) => {
+        reply.hijack()
+        reply.raw.writeHead(answer.status, raw)
+        reply.raw.end(answer.body)
+      })
+    })
+  },
   'fastify-fast': () => withHealthzPlugin('server'),
   'fastify-plugin': () => withHealthzPlugin('route'),
   'fastify-under-pressure': async () => {
