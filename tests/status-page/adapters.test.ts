@@ -81,6 +81,7 @@ describe('issue-20: the status page on every node:http way in', () => {
       const req = request({ host: '127.0.0.1', port, path: `${way.mount}/statusz/events`, agent: false })
       req.end()
       const [response] = (await once(req, 'response')) as [IncomingMessage]
+      response.on('error', () => undefined) // aborted by req.destroy() below, on purpose
       expect(response.statusCode).toBe(200)
       expect(response.headers['content-type']).toBe('text/event-stream; charset=utf-8')
       response.setEncoding('utf8')

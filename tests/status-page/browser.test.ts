@@ -4,6 +4,8 @@
 // reload, the timeline, no error text in the DOM with details withheld, every control reached
 // by Tab with a visible focus ring, AA contrast in light and dark, the page without JavaScript,
 // the built package's page script, and the screenshots and figures of docs/status-pages.md.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -267,28 +269,21 @@ describe.skipIf(missing !== undefined)('issue-20: the status page in Chromium', 
     expect(await page.locator('#live').textContent()).toContain('shutting down')
   }, TIMEOUT)
 
-  it('issue-20: the built @healthz/core serves a page whose script works (the renderer survives the bundler)', async () => {
-    const dist = fileURLToPath(new URL('../../packages/core/dist/index.js', import.meta.url))
-    const built = (await import(dist)) as { createHealth: typeof createHealth }
-    const toggle = { fail: false }
-    const health = built.createHealth({
-      readiness: [{ name: 'postgres', cache: 0, run: () => { if (toggle.fail) throw new Error('down') } }],
-      shutdown: { signals: false, exit: false },
-      runtime: false,
-      statusPage: true,
+  it('issue-20: the built packages, in a child process, serve a page whose script works (the renderer survives the bundler)', async () => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./built-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] })
+    cleanups.push(async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM')
+        await once(child, 'exit')
+      }
     })
-    health.markStarted()
-    const server = await listen(() => undefined, health, { port: 0, host: '127.0.0.1' })
-    cleanups.push(() => {
-      health.close()
-      server.closeAllConnections()
-      return new Promise((resolve) => server.close(resolve))
-    })
-    const { port } = server.address() as AddressInfo
+    child.stdout.setEncoding('utf8')
+    const [line] = (await once(child.stdout, 'data')) as [string]
+    const { port } = JSON.parse(line) as { port: number }
     const { page } = await openPage()
     await page.goto(`http://127.0.0.1:${port}/statusz`)
     await updates(page, 1)
-    toggle.fail = true
+    expect((await call(port, '/fail', { method: 'POST' })).body).toBe('ok\n')
     await call(port, '/readyz')
     await updates(page, 2)
     expect(await page.locator('tr[data-check="postgres"]').getAttribute('data-state')).toBe('fail')

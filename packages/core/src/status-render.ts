@@ -24,18 +24,20 @@ export function renderStatus<N>(view: StatusView, h: Hyperscript<N>): N {
     const width = 120
     const height = 24
     if (samples.length === 0) return h('span', { class: 'muted' }, ['no runs yet'])
-    let max = 1
+    let slowest = 0
     let failed = 0
     for (const sample of samples) {
-      if (sample[1] > max) max = sample[1]
+      if (sample[1] > slowest) slowest = sample[1]
       if (sample[2] === 'fail') failed += 1
     }
+    // The scale: the slowest run, at least 1 ms (a row of sub-millisecond runs is a flat line).
+    const max = Math.max(slowest, 1)
     const step = samples.length > 1 ? width / (samples.length - 1) : 0
     const x = (index: number): string => (samples.length > 1 ? index * step : width / 2).toFixed(1)
     const y = (duration: number): string => (height - 2 - (duration / max) * (height - 4)).toFixed(1)
     const points = samples.map((sample, index) => `${x(index)},${y(sample[1])}`).join(' ')
     const last = samples[samples.length - 1] as (typeof samples)[number]
-    const label = `${samples.length} recent runs: last ${ms(last[1])}, slowest ${ms(max === 1 && last[1] < 1 ? last[1] : max)}, deadline ${ms(timeout)}, ${failed} failed`
+    const label = `${samples.length} recent runs: last ${ms(last[1])}, slowest ${ms(slowest)}, deadline ${ms(timeout)}, ${failed} failed`
     const marks = samples.flatMap((sample, index) => (sample[2] === 'fail' ? [h('circle', { class: 'spark-fail', cx: x(index), cy: y(sample[1]), r: '2.5' })] : []))
     return h('svg', { class: 'spark', role: 'img', 'aria-label': label, viewBox: `-3 0 ${width + 6} ${height}`, width: String(width + 6), height: String(height) }, [
       h('polyline', { class: 'spark-line', points, fill: 'none' }),
@@ -110,9 +112,7 @@ export function renderStatus<N>(view: StatusView, h: Hyperscript<N>): N {
               h('span', { class: 'subject' }, [entry.kind === 'service' ? 'service' : `${entry.kind} ${entry.subject}`]),
               ' ',
               entry.kind === 'service' ? entry.current : move(entry.previous, entry.current),
-              entry.kind === 'check' && entry.current !== 'pass' && entry.current !== 'pending' ? ' ' : '',
-              entry.kind === 'check' ? state(entry.current) : '',
-              ' ',
+              entry.output === undefined ? '' : ' ',
               output(entry.output),
             ]),
           ),

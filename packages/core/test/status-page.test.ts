@@ -138,18 +138,27 @@ describe('issue-20: the page', () => {
   })
 
   it('issue-20: shows every probe and check, with states, durations, deadlines, the sparkline and the transition, each value escaped', async () => {
-    const db = countedCheck('db<x>', () => undefined, { timeout: 250, cache: 0 })
-    const health = make({ service: { name: '<b>orders</b>' }, readiness: [db], liveness: [{ name: 'heap', kind: 'process', run: () => undefined }], statusPage: true })
+    const db = countedCheck('db', () => undefined, { timeout: 250, cache: 0 })
+    const health = make({
+      service: { name: '<b>orders</b>', version: '"><script>alert(1)</script>' },
+      readiness: [db],
+      liveness: [{ name: 'heap', kind: 'process', run: () => undefined }],
+      details: 'always',
+      statusPage: true,
+    })
     health.markStarted()
     await health.probe('readiness')
     db.behave(() => {
-      throw new Error('down')
+      throw new Error('<img src=x onerror=alert(1)>')
     })
     await health.probe('readiness')
     const body = (await health.handle({ path: '/statusz' }))?.body ?? ''
     expect(body).not.toContain('<b>orders</b>')
     expect(body).toContain('&lt;b&gt;orders&lt;/b&gt;')
-    expect(body).toContain('data-check="db&lt;x&gt;" data-state="fail"')
+    expect(body).not.toContain('<script>alert')
+    expect(body).not.toContain('<img')
+    expect(body).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(body).toContain('data-check="db" data-state="fail"')
     expect(body).toContain('data-check="heap" data-state="pending"')
     expect(body).toContain('data-probe="readiness" data-state="fail"')
     expect(body).toContain('data-probe="liveness" data-state="pending"')
@@ -259,7 +268,8 @@ describe('issue-20: the event stream', () => {
     const events = stream.events()
     expect(events.map((event) => event.event)).toEqual(['snapshot', 'change'])
     const change = events[1]?.data as StatusView
-    expect(change.checks[0]).toMatchObject({ name: 'db', state: 'fail', last: { previous: undefined, current: 'fail' } })
+    expect(change.checks[0]).toMatchObject({ name: 'db', state: 'fail', last: { current: 'fail' } })
+    expect(change.checks[0]?.last?.previous).toBeUndefined()
     expect(change.probes.find((probe) => probe.probe === 'readiness')?.state).toBe('fail')
 
     await vi.advanceTimersByTimeAsync(15_000)
@@ -344,6 +354,8 @@ describe('issue-20: the page never runs a check', () => {
       await health.handle({ method: 'HEAD', path: '/statusz' })
       await vi.advanceTimersByTimeAsync(1_000)
     }
+    // Each background run starts `interval` after the previous one settled: let the sixth settle.
+    await vi.advanceTimersByTimeAsync(500)
     // The background check ran on its own timer (6 more runs in 60 s), exactly as without the page.
     expect([db.calls, cached.calls, background.calls]).toEqual([0, 0, 7])
     expect(streams[0]?.events().filter((event) => event.event === 'change')).toHaveLength(6)

@@ -16,23 +16,24 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-interface Check {
-  name: string
-  cache: number
+/** A check the test makes fail, and the count of its runs. */
+interface Counted {
   calls: number
   fail: boolean
-  run: () => void
+  readonly check: { name: string; cache: number; run: () => void }
 }
 
-function check(name: string): Check {
-  const state: Check = {
-    name,
-    cache: 0,
+function check(name: string, cache = 0): Counted {
+  const state: Counted = {
     calls: 0,
     fail: false,
-    run: () => {
-      state.calls += 1
-      if (state.fail) throw new Error(`${name} down: password=hunter2`)
+    check: {
+      name,
+      cache,
+      run: () => {
+        state.calls += 1
+        if (state.fail) throw new Error(`${name} down: password=hunter2`)
+      },
     },
   }
   return state
@@ -63,12 +64,14 @@ async function subscribe(port: number, path = '/statusz/events', agent: Agent | 
   const req = request({ host: '127.0.0.1', port, path, agent, headers: { accept: 'text/event-stream' } })
   req.end()
   const [response] = (await once(req, 'response')) as [IncomingMessage]
+  // Closing the client aborts the response: an error the test causes on purpose.
+  response.on('error', () => undefined)
   const waiters: { match: (event: { event: string; data: unknown }) => boolean; resolve: (event: { event: string; data: unknown }) => void }[] = []
   const client: EventClient = {
     response,
     events: [],
     raw: '',
-    ended: once(response, 'end').then(() => undefined),
+    ended: new Promise((resolve) => response.once('end', resolve)),
     next: (match) => {
       const seen = client.events.find(match)
       return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ match, resolve }))
@@ -110,7 +113,7 @@ async function until(condition: () => boolean): Promise<void> {
 describe('issue-20: the status page over @healthz/http', () => {
   it('issue-20: serves the page with its headers, and a stream whose next event shows a check that failed, without a reload', async () => {
     const db = check('db')
-    const { health, port } = await serve({ service: { name: 'orders' }, readiness: [db] })
+    const { health, port } = await serve({ service: { name: 'orders' }, readiness: [db.check] })
     health.markStarted()
     const page = await call(port, '/statusz')
     expect(page.status).toBe(200)
@@ -144,7 +147,7 @@ describe('issue-20: the status page over @healthz/http', () => {
 
   it('issue-20: health.shutdown() ends an open stream on a keep-alive connection at closing, so the drain closes the server without waiting or destroying it', async () => {
     const db = check('db')
-    const { health, server, port } = await serve({ readiness: [db] })
+    const { health, server, port } = await serve({ readiness: [db.check] })
     health.markStarted()
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
     cleanups.push(() => agent.destroy())
@@ -164,9 +167,8 @@ describe('issue-20: the status page over @healthz/http', () => {
 
   it('issue-20: page loads and an open stream for 2 s run no check; a probe runs each once', async () => {
     const db = check('db')
-    const other = check('other')
-    other.cache = 60_000
-    const { health, port } = await serve({ readiness: [db, other] })
+    const other = check('other', 60_000)
+    const { health, port } = await serve({ readiness: [db.check, other.check] })
     health.markStarted()
     const stream = await subscribe(port)
     const started = Date.now()
