@@ -299,7 +299,7 @@ describe.skipIf(missing !== undefined)('issue-20: the status page in Chromium', 
 
   it('issue-20: screenshots (light and dark) and the page weight and render time, for docs/status-pages.md', async () => {
     const toggle = { fail: false }
-    const { base, port } = await service({}, toggle)
+    const { base, port, health } = await service({}, toggle)
     for (let run = 0; run < 30; run += 1) {
       toggle.fail = run >= 18 && run < 24
       await call(port, '/readyz')
@@ -323,6 +323,14 @@ describe.skipIf(missing !== undefined)('issue-20: the status page in Chromium', 
     for (let run = 0; run < 100; run += 1) await call(big.port, '/readyz')
     const large = await call(big.port, '/statusz')
     figures.large = { checks: 50, bytes: Buffer.byteLength(large.body), gzipBytes: gzipSync(large.body).length }
+    // An event carries the whole view: its size, for each.
+    for (const [name, of] of [['small', health], ['large', big.health]] as const) {
+      const chunks: string[] = []
+      const stop = (await of.handle({ path: '/statusz/events' }))?.stream?.({ write: (chunk) => chunks.push(chunk), end: () => undefined })
+      stop?.()
+      const event = chunks[0] ?? ''
+      Object.assign(figures[name] as object, { eventBytes: Buffer.byteLength(event), eventGzipBytes: gzipSync(event).length })
+    }
     // Render time in the browser: the first paint of the server-rendered page, and the script's
     // re-render of every event (performance.measure around renderStatus), median of 5 loads.
     for (const [name, target] of [['small', base], ['large', big.base]] as const) {

@@ -20,25 +20,25 @@ export function renderStatus<N>(view: StatusView, h: Hyperscript<N>): N {
   const clock = (ms: number | undefined): N | string => (ms === undefined ? '—' : h('time', { datetime: iso(ms), title: iso(ms) }, [`${iso(ms).slice(11, 19)}Z`]))
   const ms = (value: number | undefined): string => (value === undefined ? '—' : `${value < 10 ? value.toFixed(1) : String(Math.round(value))} ms`)
   const move = (previous: string | undefined, current: string): string => `${previous ?? 'start'} → ${current}`
-  const spark = (samples: StatusView['checks'][number]['samples'], timeout: number): N => {
+  const spark = (durations: readonly number[], outcomes: string, timeout: number): N => {
     const width = 120
     const height = 24
-    if (samples.length === 0) return h('span', { class: 'muted' }, ['no runs yet'])
+    const count = durations.length
+    if (count === 0) return h('span', { class: 'muted' }, ['no runs yet'])
     let slowest = 0
     let failed = 0
-    for (const sample of samples) {
-      if (sample[1] > slowest) slowest = sample[1]
-      if (sample[2] === 'fail') failed += 1
+    for (let index = 0; index < count; index += 1) {
+      if ((durations[index] as number) > slowest) slowest = durations[index] as number
+      if (outcomes[index] === 'f') failed += 1
     }
     // The scale: the slowest run, at least 1 ms (a row of sub-millisecond runs is a flat line).
     const max = Math.max(slowest, 1)
-    const step = samples.length > 1 ? width / (samples.length - 1) : 0
-    const x = (index: number): string => (samples.length > 1 ? index * step : width / 2).toFixed(1)
+    const step = count > 1 ? width / (count - 1) : 0
+    const x = (index: number): string => (count > 1 ? index * step : width / 2).toFixed(1)
     const y = (duration: number): string => (height - 2 - (duration / max) * (height - 4)).toFixed(1)
-    const points = samples.map((sample, index) => `${x(index)},${y(sample[1])}`).join(' ')
-    const last = samples[samples.length - 1] as (typeof samples)[number]
-    const label = `${samples.length} recent runs: last ${ms(last[1])}, slowest ${ms(slowest)}, deadline ${ms(timeout)}, ${failed} failed`
-    const marks = samples.flatMap((sample, index) => (sample[2] === 'fail' ? [h('circle', { class: 'spark-fail', cx: x(index), cy: y(sample[1]), r: '2.5' })] : []))
+    const points = durations.map((duration, index) => `${x(index)},${y(duration)}`).join(' ')
+    const label = `${count} recent runs: last ${ms(durations[count - 1])}, slowest ${ms(slowest)}, deadline ${ms(timeout)}, ${failed} failed`
+    const marks = durations.flatMap((duration, index) => (outcomes[index] === 'f' ? [h('circle', { class: 'spark-fail', cx: x(index), cy: y(duration), r: '2.5' })] : []))
     return h('svg', { class: 'spark', role: 'img', 'aria-label': label, viewBox: `-3 0 ${width + 6} ${height}`, width: String(width + 6), height: String(height) }, [
       h('polyline', { class: 'spark-line', points, fill: 'none' }),
       ...marks,
@@ -92,7 +92,7 @@ export function renderStatus<N>(view: StatusView, h: Hyperscript<N>): N {
                 h('td', null, [state(check.state), check.running ? h('span', { class: 'muted' }, [' (running)']) : '']),
                 h('td', null, [ms(check.duration), ' ', h('span', { class: 'muted' }, ['at ']), clock(check.time)]),
                 h('td', null, [ms(check.timeout)]),
-                h('td', null, [spark(check.samples, check.timeout)]),
+                h('td', null, [spark(check.durations, check.outcomes, check.timeout)]),
                 h('td', null, check.last === undefined ? ['—'] : [move(check.last.previous, check.last.current), ' ', h('span', { class: 'muted' }, ['at ']), clock(check.last.time)]),
                 h('td', null, [output(check.output)]),
               ]),

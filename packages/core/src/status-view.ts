@@ -55,8 +55,10 @@ export interface StatusCheckView {
   readonly output: string | undefined
   /** The last transition. */
   readonly last: StatusEventView | undefined
-  /** Recent runs, oldest first: [time, duration in ms (0.1 ms), status]. */
-  readonly samples: readonly (readonly [number, number, CheckStatus])[]
+  /** How long each recent run took, oldest first, in ms (to 0.1 ms): the sparkline. */
+  readonly durations: readonly number[]
+  /** The status of each of those runs, one letter a run: `p` pass, `w` warn, `f` fail (compact: every event carries it). */
+  readonly outcomes: string
 }
 
 /** The data of the status page and of each event on its stream (`snapshot`, `change`). */
@@ -103,6 +105,7 @@ export function buildStatusView(snapshot: HealthSnapshot, history: StatusHistory
   const checks = snapshot.checks.map((check): StatusCheckView => {
     const { result } = check
     const last = history.lastTransitionOf(check.name)
+    const samples = history.samplesOf(check.name)
     return {
       name: check.name,
       kind: check.kind,
@@ -115,7 +118,8 @@ export function buildStatusView(snapshot: HealthSnapshot, history: StatusHistory
       running: check.running,
       output: result === undefined ? undefined : disclosed(result.output, check.status ?? result.status, disclose, true),
       last: last === undefined ? undefined : event(last),
-      samples: history.samplesOf(check.name).map((sample) => [sample.time, tenth(sample.duration), sample.status] as const),
+      durations: samples.map((sample) => tenth(sample.duration)),
+      outcomes: samples.map((sample) => sample.status[0]).join(''),
     }
   })
   return {

@@ -379,7 +379,11 @@ describe('issue-20: the history is bounded', () => {
     expect(flip.calls).toBe(10_000)
     const stream = open(await health.handle({ path: '/statusz/events' }))
     const view = stream.events()[0]?.data as StatusView
-    for (const check of view.checks) expect(check.samples).toHaveLength(20)
+    for (const check of view.checks) {
+      expect(check.durations).toHaveLength(20)
+      expect(check.outcomes).toHaveLength(20)
+    }
+    expect(view.checks[0]?.outcomes).toBe('fp'.repeat(10))
     expect(view.timeline).toHaveLength(20)
     // Transition text is cut, so a huge error cannot inflate the memory either.
     for (const entry of view.timeline) expect((entry.output ?? '').length).toBeLessThanOrEqual(160)
