@@ -54,7 +54,7 @@ describe('issue-20: the status page over @healthz/fetch', () => {
     await health.shutdown()
     const text = await body
     expect(text).toMatch(/^retry: 2000\nevent: snapshot\n/)
-    expect(text.endsWith('event: end\ndata: {"phase":"closing"}\n\n')).toBe(true)
+    expect(text?.endsWith('event: end\ndata: {"phase":"closing"}\n\n')).toBe(true)
     expect(health.statusPage?.subscribers).toBe(0)
     expect((await handle(new Request(url('/statusz/events'))))?.status).toBe(503)
   })
