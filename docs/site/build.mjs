@@ -22,7 +22,7 @@ const args = new Set(process.argv.slice(2))
 // Sidebar order; any other page in docs/ goes under "More", so new pages appear without edits here.
 const SECTIONS = [
   { text: 'Introduction', pages: ['README.md', 'getting-started-http.md', 'getting-started-express.md', 'getting-started-koa.md', 'getting-started-fastify.md', 'getting-started-nestjs.md', 'getting-started-hono.md'] },
-  { text: 'Guide', pages: ['probes.md', 'formats.md', 'checks.md', 'writing-checks.md', 'shutdown.md', 'runtime.md', 'metrics.md', 'otel.md', 'observing.md', 'heartbeats.md', 'kubernetes.md', 'grpc.md', 'cli.md'] },
+  { text: 'Guide', pages: ['probes.md', 'formats.md', 'checks.md', 'writing-checks.md', 'shutdown.md', 'runtime.md', 'metrics.md', 'otel.md', 'observing.md', 'status-pages.md', 'heartbeats.md', 'kubernetes.md', 'grpc.md', 'cli.md'] },
   { text: 'Frameworks', pages: ['express.md', 'koa.md', 'fastify.md', 'nestjs.md', 'nextjs.md', 'hono.md', 'fetch.md'] },
   { text: 'Migrating', pages: ['migrate-from-terminus.md', 'migrate-from-lightship.md', 'migrate-from-nestjs-terminus.md'] },
 ]
@@ -100,6 +100,8 @@ function rewriteLinks(text, repoFile) {
         const [path, hash = ''] = target.split('#', 2)
         const repoPath = relative(root, resolve(root, base, path)).split('\\').join('/')
         const anchor = hash === '' ? '' : `#${hash}`
+        // Images under docs/images/ (screenshots the tests take) are served by the site itself.
+        if (repoPath.startsWith('docs/images/') && existsSync(join(root, repoPath))) return `${open}/${repoPath.slice('docs/'.length)}${close}`
         const page = sitePath(repoPath)
         if (page !== undefined) {
           return `${open}${page}${anchor}${close}`
@@ -211,6 +213,7 @@ const sidebar = stagePages()
 sidebar.push(await apiReference())
 writeFileSync(join(stage, 'site.json'), JSON.stringify({ sidebar, repository: REPOSITORY }, null, 2))
 cpSync(join(site, 'public'), join(stage, 'public'), { recursive: true, force: true, errorOnExist: false })
+if (existsSync(join(docs, 'images'))) cpSync(join(docs, 'images'), join(stage, 'public', 'images'), { recursive: true, force: true, errorOnExist: false })
 if (!args.has('--stage-only')) {
   const { build } = await import('vitepress')
   await build(site)

@@ -131,4 +131,6 @@ export interface RunnerEvents {
   readonly health: Health
   /** Filled in by the registry as it adds the runner to probes. */
   readonly probes: ProbeKind[]
+  /** Called with every result the runner records (the status page's history), when set. */
+  readonly onResult?: ((result: CheckResult) => void) | undefined
 }

@@ -35,6 +35,32 @@ export interface HealthResponse {
   headers: Record<string, string>
   /** The body; empty for `HEAD`. */
   body: string
+  /**
+   * Set only on the answer to the status page's event stream (`GET <statusPage>/events`): the
+   * body is an open-ended `text/event-stream`. Write `status` and `headers`, then call
+   * `stream(sink)`: it writes the first event at once and the rest as results change, and calls
+   * `sink.end()` when the stream is over (the shutdown reached `closing`). Call the function it
+   * returns when the client goes away, so the subscription is dropped. `@healthz/http` and
+   * `@healthz/fetch` do all of this.
+   * @example
+   * ```ts
+   * const response = await health.handle({ method: req.method, path: req.url ?? '/' })
+   * if (response?.stream) {
+   *   res.writeHead(response.status, response.headers)
+   *   const stop = response.stream({ write: (chunk) => res.write(chunk), end: () => res.end() })
+   *   res.on('close', stop)
+   * }
+   * ```
+   */
+  readonly stream?: (sink: StatusSink) => () => void
+}
+
+/** Where a status stream's text goes: what a transport hands {@link HealthResponse.stream}. */
+export interface StatusSink {
+  /** Sends a chunk of the event stream (UTF-8 text, whole events). */
+  write(chunk: string): void
+  /** The stream is over: end the response. */
+  end(): void
 }
 
 /**
@@ -140,7 +166,7 @@ export class RequestHandler {
     const verbose = queryValues(request, 'verbose').some((value) => value !== 'false' && value !== '0')
     const { report, basis, phase } = await this.evaluator.evaluate(target.probe, { exclude, check: target.check, verbose })
     const { details, service } = this.context
-    const disclose = typeof details === 'function' ? await this.disclose(details, request) : details === 'always'
+    const disclose = await disclosure(details, request, this.context.onError)
     // The phase or the gate moved after the evaluation settled: answer for the state of now
     // (issue 13: readiness answers 503 from the first moment of draining).
     if (phase !== this.lifecycle.phase || report.started !== this.registry.started) return this.handle(request)
@@ -173,13 +199,20 @@ export class RequestHandler {
     if (probeResponse.hasSubscribers) probeResponse.publish({ health: this.context.health, probe, check, method, statusCode: response.status, fastPath: true })
   }
 
-  private async disclose(policy: Exclude<DetailsPolicy, string>, request: HealthRequest): Promise<boolean> {
-    try {
-      return (await policy(request)) === true
-    } catch (error) {
-      this.context.onError(toError(error))
-      return false
-    }
+}
+
+/**
+ * @internal Whether the `details` policy shows error text to this request: a function that
+ * throws or rejects says no (and its error goes to `onError`). The probes and the status page
+ * both decide through it.
+ */
+export async function disclosure(policy: DetailsPolicy, request: HealthRequest, onError: (error: Error) => void): Promise<boolean> {
+  if (typeof policy !== 'function') return policy === 'always'
+  try {
+    return (await policy(request)) === true
+  } catch (error) {
+    onError(toError(error))
+    return false
   }
 }
 

@@ -24,6 +24,8 @@ import type { RuntimeMonitor, RuntimeOptions } from './runtime.js'
 import { Runtime, runtimeOption } from './runtime.js'
 import type { HealthSnapshot } from './snapshot.js'
 import { takeSnapshot } from './snapshot.js'
+import type { StatusPageInfo, StatusPageOptions } from './status-page.js'
+import { StatusPage, statusPageOption } from './status-page.js'
 import type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
 import { Shutdown } from './shutdown.js'
 
@@ -75,6 +77,20 @@ export interface HealthOptions {
    * @default {} (measuring, no stall check)
    */
   runtime?: RuntimeOptions | false
+  /**
+   * The status page for people: one self-contained HTML page at `path` (default `/statusz`,
+   * after `prefix`) with each probe's and check's state, last transition, duration, deadline, a
+   * sparkline of recent runs and a timeline, kept live over Server-Sent Events at
+   * `<path>/events`. It reads the results probes produce and never runs a check; the `details`
+   * policy applies to it exactly as to health+json. Its memory is bounded by `history`. `true`
+   * for the defaults. See docs/status-pages.md.
+   * @default false (no page)
+   * @example
+   * ```ts
+   * createHealth({ readiness: [postgres], statusPage: { path: '/statusz', history: 100 } })
+   * ```
+   */
+  statusPage?: boolean | StatusPageOptions
 }
 
 /** @internal The keys of {@link HealthOptions}. */
@@ -91,6 +107,7 @@ export const HEALTH_KEYS = optionKeys<HealthOptions>({
   onError: true,
   shutdown: true,
   runtime: true,
+  statusPage: true,
 })
 
 /** Emitted on `change` when a check's status changes (not on every probe). */
@@ -200,6 +217,16 @@ export interface Health {
   /** The runtime monitor (event-loop delay, GC pauses), or undefined with `runtime: false`. */
   readonly runtime: RuntimeMonitor | undefined
   /**
+   * The status page as served (its full path, the path of its event stream, the history bound
+   * and how many streams are open), or undefined when the `statusPage` option is off.
+   * @example
+   * ```ts
+   * const health = createHealth({ statusPage: true })
+   * health.statusPage?.path // '/statusz'
+   * ```
+   */
+  readonly statusPage: StatusPageInfo | undefined
+  /**
    * Adds a watchdog to liveness: liveness fails when `tick()` has not been called for
    * `timeout` ms, and passes again on the next tick.
    * @example
@@ -272,6 +299,7 @@ class HealthImpl implements Health {
   private readonly evaluator: ProbeEvaluator
   private readonly handler: RequestHandler
   private readonly lifecycle: Shutdown
+  private readonly status: StatusPage | undefined
 
   constructor(options: HealthOptions) {
     const clock = clockOption(options.clock)
@@ -284,13 +312,30 @@ class HealthImpl implements Health {
     const details = detailsOption(options.details)
     this.formats = Object.freeze(formatOption(options.format))
     this.paths = resolveProbePaths({ prefix: options.prefix, paths: options.paths })
+    const page = statusPageOption(options.statusPage, options.prefix, this.paths)
+    const status =
+      page === undefined
+        ? undefined
+        : new StatusPage(page.path, page.history, {
+            clock,
+            details,
+            paths: this.paths,
+            snapshot: () => this.snapshot(),
+            phase: () => this.lifecycle.phase,
+            onError: (error) => this.onError(error),
+          })
+    this.status = status
     // The handler comes last: a runner added before it (the stall check) has no rendered answer to forget.
     let handler: RequestHandler | undefined
     this.registry = new ProbeRegistry(options, clock, {
       health: this,
       onTransition: (previous, result) => this.emit({ type: 'check', name: result.name, previous, current: result.status, result }),
       onStarted: (by) => this.emit({ type: 'started', by }),
-      onRunnersChanged: () => handler?.forget(),
+      onRunnersChanged: () => {
+        handler?.forget()
+        status?.keep(new Set(this.registry.runners.map((runner) => runner.check.name)))
+      },
+      onResult: status === undefined ? undefined : (result) => status.record(result),
     })
     this.runtime = runtime === false ? undefined : new Runtime(clock, runtime)
     const stall = this.runtime?.stallCheck
@@ -319,6 +364,10 @@ class HealthImpl implements Health {
     return this.registry.started
   }
 
+  get statusPage(): StatusPageInfo | undefined {
+    return this.status?.info
+  }
+
   get phase(): ShutdownPhase {
     return this.lifecycle.phase
   }
@@ -345,10 +394,11 @@ class HealthImpl implements Health {
   }
 
   matches(path: string): boolean {
-    return this.handler.matches(path)
+    return this.handler.matches(path) || this.status?.matches(path) === true
   }
 
   handle(request: HealthRequest): Promise<HealthResponse | undefined> {
+    if (this.status?.matches(request.path) === true) return this.status.handle(request)
     return this.handler.handle(request)
   }
 
@@ -390,6 +440,7 @@ class HealthImpl implements Health {
     // Check transitions are published by the registry, which knows the check's probes.
     const channel = event.type === 'probe' ? channels.probeChange : event.type === 'started' ? channels.started : event.type === 'phase' ? channels.shutdown : undefined
     if (channel?.hasSubscribers === true) channel.publish({ ...event, health: this })
+    this.status?.change(event)
     for (const listener of this.listeners) {
       try {
         listener(event)

@@ -42,7 +42,9 @@ export type {
 } from './events.js'
 export type { CheckSnapshot, HealthSnapshot, ProbeSnapshot } from './snapshot.js'
 export type { CheckInput, Watchdog, WatchdogOptions } from './registry.js'
-export type { DetailsPolicy, HealthRequest, HealthResponse } from './handler.js'
+export type { DetailsPolicy, HealthRequest, HealthResponse, StatusSink } from './handler.js'
+export type { StatusPageInfo, StatusPageOptions } from './status-page.js'
+export type { StatusCheckView, StatusEventView, StatusProbeView, StatusState, StatusView } from './status-view.js'
 export type {
   FormatContext,
   FormatFunction,

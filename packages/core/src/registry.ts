@@ -50,6 +50,8 @@ export interface RegistryHooks {
   readonly onStarted: (by: GateOpener) => void
   /** A probe's runners changed (a watchdog came or went): anything remembered about it is stale. */
   readonly onRunnersChanged: () => void
+  /** Every result a runner records, when someone keeps a history (the status page). */
+  readonly onResult?: ((result: CheckResult) => void) | undefined
 }
 
 const WATCHDOG_KEYS = optionKeys<WatchdogOptions>({ timeout: true })
@@ -216,7 +218,7 @@ export class ProbeRegistry {
   }
 
   private createRunner(check: CheckDefinition): CheckRunner {
-    const events: RunnerEvents = { health: this.hooks.health, probes: [] }
+    const events: RunnerEvents = { health: this.hooks.health, probes: [], onResult: this.hooks.onResult }
     return new CheckRunner(check, this.clock, (previous, result) => {
       if (channels.checkChange.hasSubscribers) {
         channels.checkChange.publish({ type: 'check', name: result.name, previous, current: result.status, result, probes: [...events.probes], health: events.health })

@@ -180,6 +180,7 @@ export class CheckRunner {
     const result: CheckResult = { ...outcome, status, output }
     this.result = result
     if (previous !== status) this.onTransition(previous, result)
+    this.events.onResult?.(result)
     return result
   }
 

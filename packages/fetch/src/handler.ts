@@ -72,7 +72,38 @@ export function createFetchHandler(health: Health, options: FetchHandlerOptions 
  * ```
  */
 export function toResponse(response: HealthResponse): Response {
+  if (response.stream !== undefined) return new Response(eventStream(response.stream), { status: response.status, headers: response.headers })
   return new Response(response.body === '' ? null : response.body, { status: response.status, headers: response.headers })
+}
+
+/**
+ * The status page's event stream as a `ReadableStream` body: each event enqueued as it comes,
+ * the stream closed when the health object ends it (shutdown reached `closing`), and the
+ * subscription dropped when the runtime cancels the body (the client went away).
+ */
+function eventStream(stream: NonNullable<HealthResponse['stream']>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let stop: (() => void) | undefined
+  let ended = false
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      stop = stream({
+        write: (chunk) => {
+          if (!ended) controller.enqueue(encoder.encode(chunk))
+        },
+        end: () => {
+          if (ended) return
+          ended = true
+          controller.close()
+        },
+      })
+      if (ended) stop()
+    },
+    cancel() {
+      ended = true
+      stop?.()
+    },
+  })
 }
 
 /** The probe's answer; once the shutdown reaches `closing`, with `Connection: close`, as @healthz/http answers while its server drains. */

@@ -1,7 +1,8 @@
 // The one function that answers a probe on a node:http request/response pair: the listener,
 // attachHealth, and the Express, Koa and Nest adapters all answer through it, so HEAD, 405, errors and
 // `Connection: close` while draining behave the same on every way in, and the drain sees
-// every response it writes.
+// every response it writes. It serves the status page and its event stream too, when the
+// health object has one (`createHealth({ statusPage })`).
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { Health, HealthResponse } from '@healthz/core'
 import { assertKnownOptions, functionOption, HealthzError, optionKeys } from '@healthz/core'
@@ -115,7 +116,29 @@ export function probeResponder(health: Health, givenOnError: (error: Error) => v
  */
 export function sendHealthResponse(res: ServerResponse, response: HealthResponse): void {
   res.writeHead(response.status, rawHeaders(response))
-  res.end(response.body)
+  if (response.stream !== undefined) openStream(res, response.stream)
+  else res.end(response.body)
+}
+
+/**
+ * The status page's event stream on a node:http response: headers out at once, each event
+ * written as it comes, the response ended when the health object ends the stream (shutdown
+ * reached `closing`, so no drain waits on it), and the subscription dropped when the client goes.
+ */
+function openStream(res: ServerResponse, stream: NonNullable<HealthResponse['stream']>): void {
+  res.flushHeaders()
+  // Events are small and must not wait for Nagle's algorithm.
+  res.socket?.setNoDelay(true)
+  const stop = stream({
+    write: (chunk) => {
+      if (!res.writableEnded && !res.destroyed) res.write(chunk)
+    },
+    end: () => {
+      if (!res.writableEnded) res.end()
+    },
+  })
+  if (res.writableEnded || res.destroyed) stop()
+  else res.once('close', stop)
 }
 
 /**

@@ -58,6 +58,7 @@ const FACTORY_KEYS = optionKeys<HealthFactoryOptions>({
   onError: true,
   shutdown: true,
   runtime: true,
+  statusPage: true,
 })
 
 const ROOT_KEYS = optionKeys<HealthModuleOptions>({
@@ -73,6 +74,7 @@ const ROOT_KEYS = optionKeys<HealthModuleOptions>({
   onError: true,
   shutdown: true,
   runtime: true,
+  statusPage: true,
   serve: true,
   started: true,
   global: true,
