@@ -200,9 +200,26 @@ function errorName(error: Error): string {
 }
 
 /**
- * @internal An `onError` that can never throw: a logger that throws (or is down) must not make
- * `markStarted()` throw or turn a drain into a crash. Its own failure goes to `console.error`,
- * with the error it was given.
+ * The `onError` every healthz function uses when none is given: `console.error('[healthz]', error)`.
+ *
+ * @example
+ * ```ts
+ * const onError = options.onError ?? reportToConsole
+ * ```
+ */
+export function reportToConsole(error: Error): void {
+  console.error('[healthz]', error)
+}
+
+/**
+ * Wraps an `onError` so that it can never throw: a logger that throws (or is down) must not
+ * make `markStarted()` throw, leave a probe unanswered or turn a drain into a crash. Its own
+ * failure goes to `console.error`, with the error it was given. For adapters built on the core.
+ *
+ * @example
+ * ```ts
+ * const onError = guardOnError(options.onError ?? reportToConsole)
+ * ```
  */
 export function guardOnError(onError: (error: Error) => void): (error: Error) => void {
   return function reportError(error) {

@@ -4,7 +4,7 @@
 import type { CheckStatus } from './check.js'
 import type { Clock } from './clock.js'
 import { clockOption } from './clock.js'
-import { guardOnError, HealthzError, toError } from './errors.js'
+import { guardOnError, HealthzError, reportToConsole, toError } from './errors.js'
 import { channels } from './events.js'
 import type { ProbeOptions } from './evaluate.js'
 import { ProbeEvaluator } from './evaluate.js'
@@ -304,7 +304,7 @@ class HealthImpl implements Health {
   constructor(options: HealthOptions) {
     const clock = clockOption(options.clock)
     // Guarded: an onError that throws must not make markStarted() throw or a signal exit 1.
-    this.onError = guardOnError(functionOption(options.onError, 'onError', '(error) => void') ?? ((error) => console.error('[healthz]', error)))
+    this.onError = guardOnError(functionOption(options.onError, 'onError', '(error) => void') ?? reportToConsole)
     const service = serviceOption(options.service)
     this.service = service
     this.clock = clock
@@ -454,5 +454,29 @@ class HealthImpl implements Health {
 function assertEvent(event: string): void {
   if (event !== 'change') {
     throw new HealthzError(`Unknown event ${describeValue(event)}: health objects emit 'change'.`, { code: 'INVALID_OPTION' })
+  }
+}
+
+/**
+ * Refuses anything but the object {@link createHealth} returns, naming the function it was given
+ * to: adapters call it first, so a wrong argument fails at once with a message that says what to pass.
+ *
+ * @throws {HealthzError} `INVALID_OPTION`
+ * @example
+ * ```ts
+ * export function createMyAdapter(health: Health) {
+ *   assertHealth(health, 'createMyAdapter')
+ * }
+ * ```
+ */
+export function assertHealth(health: unknown, where: string): asserts health is Health {
+  if (
+    typeof health !== 'object' ||
+    health === null ||
+    typeof (health as Health).handle !== 'function' ||
+    typeof (health as Health).handleCached !== 'function' ||
+    typeof (health as Health).matches !== 'function'
+  ) {
+    throw new HealthzError(`${where} expects the object createHealth() returns as its health argument, got ${describeValue(health)}.`, { code: 'INVALID_OPTION' })
   }
 }

@@ -1,7 +1,7 @@
 // @healthz/core: probe semantics, checks, caching, deadlines and health+json rendering.
 export { defineCheck, isCheckDefinition, CHECK_STATUSES, DEFAULT_TIMEOUT, DEFAULT_DEPENDENCY_CACHE } from './check.js'
 export { SHUTDOWN_PHASES } from './shutdown.js'
-export { createHealth } from './health.js'
+export { assertHealth, createHealth } from './health.js'
 export { HEALTHZ_CHANNELS } from './events.js'
 export { resolveProbePaths } from './routes.js'
 export { runCheck } from './run.js'
@@ -10,7 +10,7 @@ export { SPRING_CONTENT_TYPE } from './format.js'
 export { redact, REDACTED } from './redact.js'
 export { systemClock } from './clock.js'
 export { createRuntimeMonitor } from './runtime.js'
-export { HealthzError, isHealthzError } from './errors.js'
+export { guardOnError, HealthzError, isHealthzError, reportToConsole } from './errors.js'
 export { assertKnownOptions, choiceOption, countOption, describeValue, durationOption, functionOption, MAX_DURATION_MS, optionKeys } from './options.js'
 
 export type {

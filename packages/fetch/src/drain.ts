@@ -3,8 +3,7 @@
 // themselves (stop()/shutdown()/close()), but the responses of those requests do not say
 // `Connection: close`; withConnectionClose adds it, so no client reuses a closing connection.
 import type { Health } from '@healthz/core'
-import { HealthzError } from '@healthz/core'
-import { assertHealth } from './handler.js'
+import { assertHealth, HealthzError } from '@healthz/core'
 
 /** `Bun.serve()`'s server: `stop(true)` also closes the connections still busy. */
 export interface BunLikeServer {

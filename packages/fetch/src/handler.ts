@@ -3,7 +3,7 @@
 // response formats, readiness 503 while draining) is the health object's `handle()`; this file
 // only translates, as @healthz/http does for node:http.
 import type { Health, HealthResponse } from '@healthz/core'
-import { assertKnownOptions, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
+import { assertHealth, assertKnownOptions, functionOption, guardOnError, optionKeys, reportToConsole } from '@healthz/core'
 import { closeConnectionIfClosing } from './closing.js'
 
 /** Options of {@link createFetchHandler}. */
@@ -42,7 +42,7 @@ const FAILED_BODY = 'internal error while probing\n'
 export function createFetchHandler(health: Health, options: FetchHandlerOptions = {}): FetchHealthHandler {
   assertHealth(health, 'createFetchHandler')
   assertKnownOptions(options, HANDLER_KEYS, 'createFetchHandler')
-  const onError = guard(functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError)
+  const onError = guardOnError(functionOption(options.onError, 'onError', '(error) => void') ?? reportToConsole)
   return async function healthzFetch(request) {
     try {
       const method = request.method
@@ -129,27 +129,4 @@ function headersOf(headers: Headers): Record<string, string> {
     out[name] = value
   })
   return out
-}
-
-function defaultOnError(error: Error): void {
-  console.error('[healthz]', error)
-}
-
-/** An onError that cannot throw: a failing logger must not leave a probe unanswered. */
-function guard(onError: (error: Error) => void): (error: Error) => void {
-  return (error) => {
-    try {
-      onError(error)
-    } catch (failure) {
-      console.error('[healthz] onError threw while reporting an error', failure, error)
-    }
-  }
-}
-
-/** Refuses anything but the object createHealth() returns, naming the function it was given to. */
-/** @internal */
-export function assertHealth(health: unknown, where: string): void {
-  if (typeof health !== 'object' || health === null || typeof (health as Health).handle !== 'function' || typeof (health as Health).handleCached !== 'function') {
-    throw new HealthzError(`${where} expects the object createHealth() returns as its health argument, got ${describeValue(health)}.`, { code: 'INVALID_OPTION' })
-  }
 }

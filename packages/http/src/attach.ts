@@ -3,9 +3,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import type { Health } from '@healthz/core'
-import { assertKnownOptions, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
+import { assertHealth, assertKnownOptions, describeValue, functionOption, HealthzError, optionKeys, reportToConsole } from '@healthz/core'
 import { drainOnShutdown } from './drain.js'
-import { assertHealth, defaultOnError, probeResponder } from './respond.js'
+import { probeResponder } from './respond.js'
 
 /** Options of {@link attachHealth}. */
 export interface AttachHealthOptions {
@@ -42,7 +42,7 @@ export function attachHealth(server: Server | HttpsServer, health: Health, optio
     throw new HealthzError(`drain must be true or false, got ${describeValue(options.drain)}.`, { code: 'INVALID_OPTION' })
   }
   // Answers outside the `request` event: `server` lets the server's drains see these responses.
-  const respond = probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError, server)
+  const respond = probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? reportToConsole, server)
   const originalEmit = server.emit
   // Intercepting `emit` (rather than reordering listeners) also covers request listeners the
   // application adds after attaching.

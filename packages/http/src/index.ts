@@ -4,9 +4,9 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Health } from '@healthz/core'
-import { assertKnownOptions, countOption, functionOption, optionKeys } from '@healthz/core'
+import { assertHealth, assertKnownOptions, countOption, functionOption, optionKeys, reportToConsole } from '@healthz/core'
 import { hostOption, startListening } from './listen.js'
-import { assertHealth, defaultOnError, probeResponder } from './respond.js'
+import { probeResponder } from './respond.js'
 
 export { attachHealth } from './attach.js'
 export type { AttachHealthOptions } from './attach.js'
@@ -56,7 +56,7 @@ export function createHealthListener(health: Health, options: HealthListenerOpti
   assertKnownOptions(options, LISTENER_KEYS, 'createHealthListener')
   const fallback = functionOption(options.next, 'next', '(req, res) => void') ?? notFound
   // Called at the server's `request` event (or inside a framework's): the drain sees it there.
-  const respond = probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError, undefined)
+  const respond = probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? reportToConsole, undefined)
   return function healthzListener(req, res, next) {
     if (respond(req, res)) return
     if (next !== undefined) next()

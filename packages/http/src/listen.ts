@@ -5,11 +5,10 @@ import { createServer } from 'node:http'
 import type { RequestListener, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Health } from '@healthz/core'
-import { assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
+import { assertHealth, assertKnownOptions, countOption, describeValue, functionOption, HealthzError, optionKeys } from '@healthz/core'
 import type { AttachHealthOptions } from './attach.js'
 import { attachHealth } from './attach.js'
 import type { AnyServer } from './drain.js'
-import { assertHealth } from './respond.js'
 
 /** Options of {@link listen}: where to listen, and those of {@link attachHealth}. */
 export interface ListenOptions extends AttachHealthOptions {

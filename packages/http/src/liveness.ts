@@ -4,11 +4,10 @@
 // thread busy for a few seconds still answers 200; one that stopped making progress answers 503.
 import { Worker } from 'node:worker_threads'
 import type { CheckStatus, Health, HealthChangeEvent, HealthReport } from '@healthz/core'
-import { assertKnownOptions, countOption, describeValue, durationOption, functionOption, HealthzError, optionKeys } from '@healthz/core'
+import { assertHealth, assertKnownOptions, countOption, describeValue, durationOption, functionOption, HealthzError, optionKeys, reportToConsole } from '@healthz/core'
 import type { FromWorker, LivenessWorkerData, ToWorker } from './liveness-worker.js'
 import { LIVENESS_WORKER_SOURCE, MAX_MIRRORED_CHECKS, PHASE_CODES, STATE_SLOTS, STATUS_CODES } from './liveness-worker.js'
 import { hostOption } from './listen.js'
-import { assertHealth, defaultOnError } from './respond.js'
 
 /** Options of {@link startLivenessWorker}. */
 export interface LivenessWorkerOptions {
@@ -93,7 +92,7 @@ export function startLivenessWorker(health: Health, options: LivenessWorkerOptio
       { code: 'INVALID_OPTION' },
     )
   }
-  const onError = functionOption(options.onError, 'startLivenessWorker onError', '(error) => void') ?? defaultOnError
+  const onError = functionOption(options.onError, 'startLivenessWorker onError', '(error) => void') ?? reportToConsole
   const normalizedPath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path
   return new LivenessMirror(health, { port, host, path: normalizedPath, stallTolerance, heartbeatInterval, onError }).start()
 }

@@ -5,7 +5,7 @@
 // health object has one (`createHealth({ statusPage })`).
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { Health, HealthResponse } from '@healthz/core'
-import { assertKnownOptions, functionOption, HealthzError, optionKeys } from '@healthz/core'
+import { assertHealth, assertKnownOptions, functionOption, guardOnError, optionKeys, reportToConsole } from '@healthz/core'
 import type { AnyServer } from './drain.js'
 import { isDraining, seeResponse } from './drain.js'
 
@@ -49,7 +49,7 @@ export interface ProbeResponderOptions {
 export function createProbeResponder(health: Health, options: ProbeResponderOptions = {}): ProbeResponder {
   assertHealth(health, 'createProbeResponder')
   assertKnownOptions(options, RESPONDER_KEYS, 'createProbeResponder')
-  return probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? defaultOnError, undefined)
+  return probeResponder(health, functionOption(options.onError, 'onError', '(error) => void') ?? reportToConsole, undefined)
 }
 
 const RESPONDER_KEYS = optionKeys<ProbeResponderOptions>({ onError: true })
@@ -155,32 +155,4 @@ function rawHeaders(response: HealthResponse): string[] {
     flattened.set(response, raw)
   }
   return raw
-}
-
-/** @internal */
-export function defaultOnError(error: Error): void {
-  console.error('[healthz]', error)
-}
-
-/** An onError that cannot throw: a failing logger must not leave a probe unanswered. */
-function guardOnError(onError: (error: Error) => void): (error: Error) => void {
-  return (error) => {
-    try {
-      onError(error)
-    } catch (failure) {
-      console.error('[healthz] onError threw while reporting an error', failure, error)
-    }
-  }
-}
-
-/** @internal Refuses anything but the object createHealth() returns, naming the function it was given to. */
-export function assertHealth(health: unknown, where: string): void {
-  if (
-    typeof health !== 'object' ||
-    health === null ||
-    typeof (health as Health).handle !== 'function' ||
-    typeof (health as Health).matches !== 'function'
-  ) {
-    throw new HealthzError(`${where} expects the object createHealth() returns as its health argument.`, { code: 'INVALID_OPTION' })
-  }
 }
