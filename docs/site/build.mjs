@@ -104,6 +104,8 @@ function rewriteLinks(text, repoFile) {
         if (page !== undefined) {
           return `${open}${page}${anchor}${close}`
         }
+        // Images under docs/images/ (screenshots made by the tests) are published with the site.
+        if (repoPath.startsWith('docs/images/') && existsSync(join(root, repoPath))) return `${open}/${repoPath.slice('docs/'.length)}${close}`
         if (existsSync(join(root, repoPath))) {
           const kind = statSync(join(root, repoPath)).isDirectory() ? 'tree' : 'blob'
           return `${open}${REPOSITORY}/${kind}/main/${repoPath}${anchor}${close}`
@@ -211,6 +213,7 @@ const sidebar = stagePages()
 sidebar.push(await apiReference())
 writeFileSync(join(stage, 'site.json'), JSON.stringify({ sidebar, repository: REPOSITORY }, null, 2))
 cpSync(join(site, 'public'), join(stage, 'public'), { recursive: true, force: true, errorOnExist: false })
+if (existsSync(join(docs, 'images'))) cpSync(join(docs, 'images'), join(stage, 'public', 'images'), { recursive: true, force: true })
 if (!args.has('--stage-only')) {
   const { build } = await import('vitepress')
   await build(site)

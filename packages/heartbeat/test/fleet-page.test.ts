@@ -1,0 +1,294 @@
+// The fleet page over real HTTP (listen(0)), fed by a real monitor and real emitters on the
+// memory transport: options refused at construction, the headers and the escaping of the
+// page, and the event stream: a snapshot first, diffs batched, a killed member suspected then
+// convicted, pings, the stream ended by close() and by a health object's shutdown, and no
+// subscriber or monitor listener left behind.
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHealth, isHealthzError } from '@healthz/core'
+import { createHeartbeatMonitor, createMemoryTransport, phiAccrual, startHeartbeat } from '@healthz/heartbeat'
+import type { HeartbeatEmitter, HeartbeatMonitor, MemberChangeEvent } from '@healthz/heartbeat'
+import { createFleetPage } from '@healthz/heartbeat/http'
+import type { FleetPage } from '@healthz/heartbeat/http'
+import { openStream, serve } from './fleet-stream.js'
+import { waitFor } from './helpers.js'
+
+const INTERVAL = 100
+const detector = phiAccrual({ expectedInterval: INTERVAL, acceptableHeartbeatPause: 200, minStdDeviation: 50 })
+
+const cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await Promise.resolve(step()).catch(() => undefined)
+})
+
+type Row = [string, string, string, string, number, number, number, number, string]
+interface Snapshot {
+  now: number
+  counts: Record<string, number>
+  rows: Row[]
+  transitions: unknown[]
+}
+interface Diff {
+  now: number
+  counts: Record<string, number>
+  upsert: Row[]
+  remove: string[]
+  transitions: Array<[number, string, string, string, string]>
+}
+
+/** A monitor on the memory transport, `n` emitters and a fleet page served on listen(0). */
+async function fleet(n: number, pageOptions: Parameters<typeof createFleetPage>[1] = {}, deadAfter = 400) {
+  const transport = createMemoryTransport()
+  const monitor = createHeartbeatMonitor({ transport, detector, deadAfter, checkInterval: 20, runtime: false })
+  cleanup.push(() => monitor.close())
+  await monitor.ready()
+  const emitters = new Map<string, HeartbeatEmitter>()
+  for (let i = 0; i < n; i += 1) {
+    const nodeId = `node-${String(i).padStart(3, '0')}`
+    emitters.set(nodeId, startHeartbeat({ nodeId, transport, interval: INTERVAL, metadata: { zone: `z${i % 3}` } }))
+  }
+  cleanup.push(() => Promise.all(Array.from(emitters.values(), (emitter) => emitter.stop({ leave: false }))))
+  await waitFor(() => monitor.members().length === n, `${n} members`)
+  const page = createFleetPage(monitor, pageOptions)
+  cleanup.push(() => page.close())
+  const server = await serve((req, res) => page.handler(req, res))
+  cleanup.push(() => server.close())
+  return { transport, monitor, emitters, page, base: server.base }
+}
+
+function refusal(make: () => unknown): Error {
+  let caught: unknown
+  try {
+    make()
+  } catch (error) {
+    caught = error
+  }
+  expect(isHealthzError(caught) && caught.code === 'INVALID_OPTION', `expected INVALID_OPTION, got ${String(caught)}`).toBe(true)
+  return caught as Error
+}
+
+describe('createFleetPage options', () => {
+  it('refuses unknown keys, bad values and a monitor that is not one, at construction', async () => {
+    const monitor = createHeartbeatMonitor({ transport: createMemoryTransport(), runtime: false })
+    cleanup.push(() => monitor.close())
+    const cases: Array<[() => unknown, RegExp]> = [
+      [() => createFleetPage(monitor, { paht: '/fleet' } as never), /createFleetPage: unknown option "paht"; did you mean "path"\?/],
+      [() => createFleetPage(monitor, { batchIntervall: 100 } as never), /did you mean "batchInterval"\?/],
+      [() => createFleetPage(monitor, { path: 'fleet' }), /path must start with '\/'/],
+      [() => createFleetPage(monitor, { path: '/fleet?x=1' }), /path must start with '\/' and hold no query/],
+      [() => createFleetPage(monitor, { batchInterval: 0 }), /batchInterval must be a number of milliseconds above 0/],
+      [() => createFleetPage(monitor, { refreshInterval: -1 }), /refreshInterval must be/],
+      [() => createFleetPage(monitor, { staticRows: 1.5 }), /staticRows must be a whole number from 0 to 10000/],
+      [() => createFleetPage(monitor, { authorize: 'yes' as never }), /authorize must be a function \(req\) => boolean/],
+      [() => createFleetPage(monitor, { title: '' }), /title must be a string of 1 to 200 characters/],
+      [() => createFleetPage(monitor, { health: {} as never }), /health must be the object createHealth\(\) returns/],
+      [() => createFleetPage({} as never), /needs the monitor createHeartbeatMonitor\(\) returns/],
+    ]
+    for (const [make, message] of cases) expect(refusal(make).message).toMatch(message)
+  })
+})
+
+describe('the fleet page over HTTP', () => {
+  it('serves one self-contained page with a per-response CSP nonce and the security headers', async () => {
+    const { base } = await fleet(3)
+    const first = await fetch(`${base}/fleet`)
+    expect(first.status).toBe(200)
+    expect(first.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(first.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(first.headers.get('cache-control')).toBe('no-store')
+    const csp = first.headers.get('content-security-policy') ?? ''
+    const nonce = /script-src 'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1]
+    expect(nonce).toBeDefined()
+    expect(csp).toBe(`default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`)
+    const html = await first.text()
+    // Every inline block carries the nonce; no inline handler, no external resource.
+    expect(html.match(/<script\b[^>]*>/g)).toEqual([`<script nonce="${nonce}">`])
+    expect(html.match(/<style\b[^>]*>/g)).toEqual([`<style nonce="${nonce}">`])
+    expect(html).not.toMatch(/\son[a-z]+=/i)
+    expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//)
+    expect(html).toContain('data-events="fleet/events"')
+    // The static snapshot: counts and every member (3 alive, fewer than staticRows).
+    expect(html).toMatch(/<span class="n">3<\/span> alive/)
+    for (const nodeId of ['node-000', 'node-001', 'node-002']) expect(html).toContain(`<th scope="row">${nodeId}</th>`)
+    const second = await fetch(`${base}/fleet`)
+    expect(second.headers.get('content-security-policy')).not.toContain(nonce)
+    await second.text()
+    const head = await fetch(`${base}/fleet`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(await head.text()).toBe('')
+  })
+
+  it('answers 405, 401 and 404 and passes other paths to next', async () => {
+    const transport = createMemoryTransport()
+    const monitor = createHeartbeatMonitor({ transport, runtime: false })
+    cleanup.push(() => monitor.close())
+    const page = createFleetPage(monitor, { path: '/ops/fleet', authorize: (req) => req.headers.authorization === 'Bearer t' })
+    cleanup.push(() => page.close())
+    let passed = 0
+    const withNext = await serve((req, res) =>
+      page.handler(req, res, () => {
+        passed += 1
+        res.end('app')
+      }),
+    )
+    cleanup.push(() => withNext.close())
+    const auth = { authorization: 'Bearer t' }
+    expect((await fetch(`${withNext.base}/ops/fleet`, { headers: auth })).status).toBe(200)
+    expect((await fetch(`${withNext.base}/ops/fleet`)).status).toBe(401)
+    expect((await fetch(`${withNext.base}/ops/fleet/events`, { headers: { authorization: 'Bearer x' } })).status).toBe(401)
+    const post = await fetch(`${withNext.base}/ops/fleet`, { method: 'POST', headers: auth })
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD'])
+    const headEvents = await fetch(`${withNext.base}/ops/fleet/events`, { method: 'HEAD', headers: auth })
+    expect([headEvents.status, headEvents.headers.get('allow')]).toEqual([405, 'GET'])
+    expect(await (await fetch(`${withNext.base}/orders`)).text()).toBe('app')
+    expect(await (await fetch(`${withNext.base}/ops/fleet/other`)).text()).toBe('app')
+    expect(passed).toBe(2)
+    const alone = await serve((req, res) => page.handler(req, res))
+    cleanup.push(() => alone.close())
+    expect((await fetch(`${alone.base}/orders`)).status).toBe(404)
+  })
+
+  it('escapes every value: node ids, metadata and statuses are text in the page', async () => {
+    const transport = createMemoryTransport()
+    const monitor = createHeartbeatMonitor({ transport, runtime: false })
+    cleanup.push(() => monitor.close())
+    const evil = '<img src=x onerror=alert(1)>'
+    const emitter = startHeartbeat({ nodeId: `${evil}"'&`, transport, metadata: { note: '</script><script>alert(2)</script>' } })
+    cleanup.push(() => emitter.stop({ leave: false }))
+    await waitFor(() => monitor.members().length === 1, 'the member')
+    const page = createFleetPage(monitor)
+    cleanup.push(() => page.close())
+    const server = await serve((req, res) => page.handler(req, res))
+    cleanup.push(() => server.close())
+    const html = await (await fetch(`${server.base}/fleet`)).text()
+    expect(html).not.toContain('<img')
+    expect(html).not.toContain('</script><script>')
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;')
+    expect(html).toContain('note=&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;')
+  })
+})
+
+describe('the fleet page event stream', () => {
+  it('sends a snapshot first, then batched diffs: a killed member turns suspect, then dead', async () => {
+    const { page, base, emitters, monitor } = await fleet(20, { batchInterval: 100 }, 600)
+    const stream = await openStream(`${base}/fleet/events`)
+    cleanup.push(() => stream.abort())
+    expect(stream.status).toBe(200)
+    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+    expect(stream.headers.get('cache-control')).toBe('no-store')
+    const snapshot = JSON.parse((await stream.next('snapshot')).data) as Snapshot
+    expect(stream.events[0]?.event).toBe('snapshot')
+    expect(snapshot.rows).toHaveLength(20)
+    expect(snapshot.counts).toEqual({ alive: 20, suspect: 0, dead: 0, left: 0 })
+    expect(snapshot.rows.find((row) => row[0] === 'node-007')).toMatchObject(['node-007', 'alive', 'pass', 'joined'])
+    await waitFor(() => page.stats().subscribers === 1, 'one subscriber')
+
+    await emitters.get('node-007')?.stop({ leave: false })
+    const seen: string[] = []
+    await waitFor(
+      () => {
+        for (const event of stream.events.splice(1)) {
+          if (event.event !== 'diff') continue
+          const diff = JSON.parse(event.data) as Diff
+          for (const row of diff.upsert) if (row[0] === 'node-007' && seen.at(-1) !== row[1]) seen.push(row[1])
+        }
+        return seen.at(-1) === 'dead'
+      },
+      'node-007 dead in the stream',
+      6000,
+    )
+    expect(seen).toEqual(['suspect', 'dead'])
+    expect(monitor.member('node-007')?.state).toBe('dead')
+  }, 15_000)
+
+  it('coalesces a burst of changes into few diffs, and re-serialises only the rows that changed', async () => {
+    const { page, base, transport } = await fleet(50, { batchInterval: 250 })
+    const stream = await openStream(`${base}/fleet/events`)
+    cleanup.push(() => stream.abort())
+    await stream.next('snapshot')
+    const before = page.stats().rowsSerialised
+    // 300 nodes join at once: 300 change events.
+    const joiners = Array.from({ length: 300 }, (_, i) => startHeartbeat({ nodeId: `burst-${i}`, transport, interval: INTERVAL }))
+    cleanup.push(() => Promise.all(joiners.map((emitter) => emitter.stop({ leave: false }))))
+    const joined = new Set<string>()
+    let counts: Record<string, number> = {}
+    await waitFor(
+      () => {
+        for (const event of stream.events) {
+          if (event.event !== 'diff') continue
+          const diff = JSON.parse(event.data) as Diff
+          for (const row of diff.upsert) if (row[0].startsWith('burst-')) joined.add(row[0])
+          counts = diff.counts
+        }
+        return joined.size === 300
+      },
+      '300 joins in the stream',
+    )
+    const diffs = stream.events.filter((event) => event.event === 'diff').length
+    expect(diffs).toBeLessThanOrEqual(4) // one per 250 ms batch, not 300
+    expect(counts.alive).toBe(350)
+    // Each joiner serialised once or twice (joined, and a φ refresh), the 50 others not at all.
+    const serialised = page.stats().rowsSerialised - before
+    expect(serialised).toBeGreaterThanOrEqual(300)
+    expect(serialised).toBeLessThan(2 * 300)
+  })
+
+  it('pings idle streams, and leaves no subscriber behind when a client goes away', async () => {
+    const { page, base } = await fleet(2, { pingInterval: 50 })
+    const a = await openStream(`${base}/fleet/events`)
+    const b = await openStream(`${base}/fleet/events`)
+    await a.next('snapshot')
+    await b.next('snapshot')
+    await waitFor(() => page.stats().subscribers === 2, 'two subscribers')
+    await waitFor(() => a.comments >= 2, 'two pings')
+    a.abort()
+    await waitFor(() => page.stats().subscribers === 1, 'one subscriber after an abort')
+    b.abort()
+    await waitFor(() => page.stats().subscribers === 0, 'no subscriber')
+  })
+
+  it('close() ends every stream with an end event and stops listening to the monitor', async () => {
+    const transport = createMemoryTransport()
+    const real = createHeartbeatMonitor({ transport, runtime: false })
+    cleanup.push(() => real.close())
+    // The real monitor, with its change listeners counted.
+    let listening = 0
+    const monitor: HeartbeatMonitor = Object.assign(Object.create(real) as HeartbeatMonitor, {
+      on: (event: 'change', listener: (event: MemberChangeEvent) => void) => {
+        const off = real.on(event, listener)
+        listening += 1
+        return () => {
+          listening -= 1
+          off()
+        }
+      },
+    })
+    const page: FleetPage = createFleetPage(monitor)
+    expect(listening).toBe(1)
+    const server = await serve((req, res) => page.handler(req, res))
+    cleanup.push(() => server.close())
+    const stream = await openStream(`${server.base}/fleet/events`)
+    await stream.next('snapshot')
+    page.close()
+    await stream.next('end')
+    await waitFor(() => stream.ended, 'the stream ended by the server')
+    expect(page.stats().subscribers).toBe(0)
+    expect(listening).toBe(0)
+    page.close() // idempotent
+    // A closed page still shows its last view; its stream answers 204, which stops EventSource.
+    expect((await fetch(`${server.base}/fleet`)).status).toBe(200)
+    expect((await fetch(`${server.base}/fleet/events`)).status).toBe(204)
+  })
+
+  it("ends its streams when the health object's shutdown starts, so they do not hold the drain", async () => {
+    const health = createHealth({ runtime: false, shutdown: { signals: false, drainDelay: 0, gracePeriod: 100, exit: false } })
+    health.markStarted()
+    const { base, page } = await fleet(2, { health })
+    const stream = await openStream(`${base}/fleet/events`)
+    await stream.next('snapshot')
+    await health.shutdown()
+    await stream.next('end')
+    await waitFor(() => stream.ended, 'the stream ended at shutdown')
+    expect(page.stats().subscribers).toBe(0)
+  })
+})
