@@ -176,12 +176,12 @@ input[type=search]{font:inherit;color:var(--fg);background:var(--bg);border:1px 
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%}
 .members{table-layout:fixed;min-width:960px}
-.members col,.members th:nth-child(1){width:14%}
+.members th:nth-child(1){width:12%}
 th,td{text-align:left;padding:0 .5rem;height:32px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;border-bottom:1px solid var(--line)}
 thead th{position:sticky;top:0;background:var(--head);z-index:1;font-weight:600}
 tbody th{font-weight:600;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.92em}
 td.meta{color:var(--muted)}
-.members th:nth-child(2){width:8%}.members th:nth-child(3){width:6%}.members th:nth-child(4){width:9%}.members th:nth-child(5){width:5%}.members th:nth-child(6){width:8%}.members th:nth-child(7){width:9%}.members th:nth-child(8){width:10%}
+.members th:nth-child(2){width:8%}.members th:nth-child(3){width:6%}.members th:nth-child(4){width:8%}.members th:nth-child(5){width:5%}.members th:nth-child(6){width:9%}.members th:nth-child(7){width:11%}.members th:nth-child(8){width:12%}
 .transitions{max-width:900px}
 tr.pad td{padding:0;border:0}
 `

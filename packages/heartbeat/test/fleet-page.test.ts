@@ -36,9 +36,9 @@ interface Diff {
 }
 
 /** A monitor on the memory transport, `n` emitters and a fleet page served on listen(0). */
-async function fleet(n: number, pageOptions: Parameters<typeof createFleetPage>[1] = {}, deadAfter = 400) {
+async function fleet(n: number, pageOptions: Parameters<typeof createFleetPage>[1] = {}, monitorOptions: Omit<Parameters<typeof createHeartbeatMonitor>[0], 'transport'> = {}) {
   const transport = createMemoryTransport()
-  const monitor = createHeartbeatMonitor({ transport, detector, deadAfter, checkInterval: 20, runtime: false })
+  const monitor = createHeartbeatMonitor({ transport, detector, deadAfter: 400, checkInterval: 20, runtime: false, ...monitorOptions })
   cleanup.push(() => monitor.close())
   await monitor.ready()
   const emitters = new Map<string, HeartbeatEmitter>()
@@ -169,8 +169,11 @@ describe('the fleet page over HTTP', () => {
 })
 
 describe('the fleet page event stream', () => {
-  it('sends a snapshot first, then batched diffs: a killed member turns suspect, then dead', async () => {
-    const { page, base, emitters, monitor } = await fleet(20, { batchInterval: 100 }, 600)
+  it('sends a snapshot first, then batched diffs: a killed member turns suspect, then dead, then is removed when forgotten', async () => {
+    // A wide deviation: φ takes about 1.2 s to climb from 1 to the threshold, so the refresh
+    // (every 100 ms) shows the late member's rising φ before it is suspected.
+    const slowClimb = phiAccrual({ expectedInterval: INTERVAL, acceptableHeartbeatPause: 200, minStdDeviation: 300 })
+    const { page, base, emitters, monitor } = await fleet(20, { batchInterval: 100, refreshInterval: 100 }, { detector: slowClimb, deadAfter: 600, forgetAfter: 1000 })
     const stream = await openStream(`${base}/fleet/events`)
     cleanup.push(() => stream.abort())
     expect(stream.status).toBe(200)
@@ -180,25 +183,50 @@ describe('the fleet page event stream', () => {
     expect(stream.events[0]?.event).toBe('snapshot')
     expect(snapshot.rows).toHaveLength(20)
     expect(snapshot.counts).toEqual({ alive: 20, suspect: 0, dead: 0, left: 0 })
-    expect(snapshot.rows.find((row) => row[0] === 'node-007')).toMatchObject(['node-007', 'alive', 'pass', 'joined'])
+    // [nodeId, state, status, last transition ('' when it happened before the page was created), …]
+    expect(snapshot.rows.find((row) => row[0] === 'node-007')?.slice(0, 4)).toEqual(['node-007', 'alive', 'pass', ''])
     await waitFor(() => page.stats().subscribers === 1, 'one subscriber')
 
     await emitters.get('node-007')?.stop({ leave: false })
     const seen: string[] = []
+    const latePhis: number[] = []
     await waitFor(
       () => {
         for (const event of stream.events.splice(1)) {
           if (event.event !== 'diff') continue
           const diff = JSON.parse(event.data) as Diff
-          for (const row of diff.upsert) if (row[0] === 'node-007' && seen.at(-1) !== row[1]) seen.push(row[1])
+          for (const row of diff.upsert) {
+            if (row[0] !== 'node-007') continue
+            if (row[1] === 'alive') latePhis.push(row[7])
+            if (seen.at(-1) !== row[1]) seen.push(row[1])
+          }
         }
         return seen.at(-1) === 'dead'
       },
       'node-007 dead in the stream',
       6000,
     )
-    expect(seen).toEqual(['suspect', 'dead'])
+    // Before the suspicion, the refresh sent its rising φ while it was still alive (late).
+    expect(seen).toEqual(['alive', 'suspect', 'dead'])
+    expect(latePhis.length).toBeGreaterThan(0)
+    for (const phi of latePhis) expect(phi).toBeGreaterThanOrEqual(1)
     expect(monitor.member('node-007')?.state).toBe('dead')
+    // The monitor forgets it after forgetAfter without an event: the page's sweep notices.
+    let counts: Record<string, number> = {}
+    await waitFor(
+      () =>
+        stream.events.splice(1).some((event) => {
+          if (event.event !== 'diff') return false
+          const diff = JSON.parse(event.data) as Diff
+          counts = diff.counts
+          return diff.remove.includes('node-007')
+        }),
+      'node-007 removed from the page',
+      5000,
+    )
+    expect(monitor.member('node-007')).toBeUndefined()
+    expect(counts).toEqual({ alive: 19, suspect: 0, dead: 0, left: 0 })
+    expect(page.stats().members).toBe(19)
   }, 15_000)
 
   it('coalesces a burst of changes into few diffs, and re-serialises only the rows that changed', async () => {
