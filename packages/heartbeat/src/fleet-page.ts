@@ -3,6 +3,8 @@
 // diffs coalesced per `batchInterval`, `: ping` comments), every other path goes to `next`.
 // The model (fleet-view.ts) and the markup (fleet-html.ts) live next door.
 import { randomBytes } from 'node:crypto'
+import { constants, createGzip, gzipSync } from 'node:zlib'
+import type { Gzip } from 'node:zlib'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Clock, Health } from '@healthz/core'
 import { assertKnownOptions, countOption, describeValue, durationOption, functionOption, HealthzError, optionKeys, systemClock } from '@healthz/core'
@@ -106,9 +108,10 @@ const MAX_BUFFERED = 8 * 1024 * 1024
  * @example
  * ```ts
  * const monitor = createHeartbeatMonitor({ transport })
- * const fleet = createFleetPage(monitor, { path: '/fleet', authorize: (req) => req.headers.authorization === `Bearer ${token}` })
+ * const health = createHealth({ readiness: [monitor.check] })
+ * // Only through `kubectl port-forward`: node ids and metadata are internals.
+ * const fleet = createFleetPage(monitor, { path: '/fleet', health, authorize: (req) => req.socket.remoteAddress === '127.0.0.1' })
  * createServer(createHealthListener(health, { next: (req, res) => fleet.handler(req, res, () => app(req, res)) })).listen(8080)
- * health.onShutdown(() => fleet.close())
  * ```
  */
 export function createFleetPage(monitor: HeartbeatMonitor, options: FleetPageOptions = {}): FleetPage {
@@ -153,7 +156,7 @@ interface PageSettings {
 class Page implements FleetPage {
   readonly handler: HeartbeatHandler
   private readonly view: FleetView
-  private readonly streams = new Set<ServerResponse>()
+  private readonly streams = new Set<EventStream>()
   private readonly eventsPath: string
   private readonly eventsUrl: string
   private cancelFlush: (() => void) | undefined
@@ -190,7 +193,7 @@ class Page implements FleetPage {
     this.cancelRefresh?.()
     this.cancelPing?.()
     this.view.close()
-    for (const res of this.streams) res.end('event: end\ndata: {}\n\n')
+    for (const stream of this.streams) stream.end('event: end\ndata: {}\n\n')
     this.streams.clear()
   }
 
@@ -232,9 +235,12 @@ class Page implements FleetPage {
       groups: STATE_ORDER.map((state) => ({ state, ...this.view.rowsIn(state, staticRows) })),
       transitions: this.view.transitions(),
     })
-    const body = Buffer.from(html, 'utf8')
+    const gzip = acceptsGzip(req)
+    const body = gzip ? gzipSync(html) : Buffer.from(html, 'utf8')
     res.writeHead(200, {
       ...SECURITY_HEADERS,
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      vary: 'accept-encoding',
       'content-type': 'text/html; charset=utf-8',
       'content-length': body.length,
       'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
@@ -249,14 +255,23 @@ class Page implements FleetPage {
       return
     }
     this.refresh()
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'x-accel-buffering': 'no' })
+    const gzip = acceptsGzip(req)
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      vary: 'accept-encoding',
+      'content-type': 'text/event-stream; charset=utf-8',
+      'x-accel-buffering': 'no',
+    })
     res.flushHeaders()
+    const stream = new EventStream(res, gzip)
     const counts = JSON.stringify(this.view.stateCounts())
     const transitions = JSON.stringify(this.view.transitions())
-    res.write(`retry: 2000\nevent: snapshot\ndata: {"now":${this.settings.clock.now()},"counts":${counts},"transitions":${transitions},"rows":${this.view.rowsJson()}}\n\n`)
-    this.streams.add(res)
+    stream.write(`retry: 2000\nevent: snapshot\ndata: {"now":${this.settings.clock.now()},"counts":${counts},"transitions":${transitions},"rows":${this.view.rowsJson()}}\n\n`)
+    this.streams.add(stream)
     const gone = (): void => {
-      this.streams.delete(res)
+      if (!this.streams.delete(stream)) return
+      stream.destroy()
       if (this.streams.size === 0) this.idle()
     }
     req.on('close', gone)
@@ -312,17 +327,69 @@ class Page implements FleetPage {
   }
 
   private broadcast(text: string): void {
-    for (const res of this.streams) {
-      if (res.writableLength > MAX_BUFFERED) {
+    for (const stream of this.streams) {
+      if (stream.buffered > MAX_BUFFERED) {
         // A client that does not read: end it rather than buffer the fleet for it.
-        this.streams.delete(res)
-        res.destroy()
+        this.streams.delete(stream)
+        stream.destroy()
         continue
       }
-      res.write(text)
+      stream.write(text)
     }
     if (this.streams.size === 0) this.idle()
   }
+}
+
+/**
+ * One client's event stream: gzip-compressed when the client accepts it (the rows of a fleet
+ * compress about 25 to 1), flushed event by event so that nothing waits in the compressor.
+ */
+class EventStream {
+  private readonly gzip: Gzip | undefined
+
+  constructor(
+    private readonly res: ServerResponse,
+    gzip: boolean,
+  ) {
+    if (!gzip) return
+    this.gzip = createGzip()
+    this.gzip.on('error', () => res.destroy())
+    this.gzip.pipe(res)
+  }
+
+  /** Bytes written but not yet sent. */
+  get buffered(): number {
+    return this.res.writableLength + (this.gzip?.writableLength ?? 0)
+  }
+
+  write(text: string): void {
+    if (this.gzip === undefined) {
+      this.res.write(text)
+      return
+    }
+    this.gzip.write(text)
+    this.gzip.flush(constants.Z_SYNC_FLUSH)
+  }
+
+  end(text: string): void {
+    if (this.gzip === undefined) this.res.end(text)
+    else this.gzip.end(text)
+  }
+
+  destroy(): void {
+    this.gzip?.destroy()
+    this.res.destroy()
+  }
+}
+
+/** Whether the request accepts gzip (and does not refuse it with q=0). */
+function acceptsGzip(req: IncomingMessage): boolean {
+  const header = req.headers['accept-encoding']
+  if (typeof header !== 'string') return false
+  return header.split(',').some((part) => {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';')
+    return (coding.trim() === 'gzip' || coding.trim() === '*') && !params.some((param) => /^\s*q=0(\.0*)?\s*$/.test(param))
+  })
 }
 
 function diffJson(diff: FleetDiff, now: number, counts: string): string {

@@ -3,6 +3,9 @@
 // page, and the event stream: a snapshot first, diffs batched, a killed member suspected then
 // convicted, pings, the stream ended by close() and by a health object's shutdown, and no
 // subscriber or monitor listener left behind.
+import { get } from 'node:http'
+import type { IncomingMessage } from 'node:http'
+import { createGunzip } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHealth, isHealthzError } from '@healthz/core'
 import { createHeartbeatMonitor, createMemoryTransport, phiAccrual, startHeartbeat } from '@healthz/heartbeat'
@@ -259,6 +262,45 @@ describe('the fleet page event stream', () => {
     const serialised = page.stats().rowsSerialised - before
     expect(serialised).toBeGreaterThanOrEqual(300)
     expect(serialised).toBeLessThan(2 * 300)
+  })
+
+  it('compresses the page and the stream for clients that accept gzip, event by event', async () => {
+    const { base } = await fleet(100)
+    const request = (path: string, encoding?: string): Promise<IncomingMessage> =>
+      new Promise((resolve, reject) => {
+        const req = get(`${base}${path}`, { headers: encoding === undefined ? {} : { 'accept-encoding': encoding } }, resolve)
+        req.on('error', reject)
+        cleanup.push(() => req.destroy())
+      })
+    /** Reads the stream until its first event is whole; returns the bytes received and the event's text. */
+    const firstEvent = (res: IncomingMessage, gzip: boolean): Promise<{ wire: number; text: string }> =>
+      new Promise((resolve) => {
+        let wire = 0
+        let text = ''
+        res.on('data', (chunk: Buffer) => {
+          wire += chunk.length
+        })
+        const decoded = gzip ? res.pipe(createGunzip()) : res
+        decoded.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8')
+          if (text.includes('\n\n')) resolve({ wire, text })
+        })
+      })
+    const plainStream = await request('/fleet/events')
+    expect(plainStream.headers['content-encoding']).toBeUndefined()
+    const plainEvent = await firstEvent(plainStream, false)
+    const zipped = await request('/fleet/events', 'br, gzip;q=0.8')
+    expect(zipped.headers['content-encoding']).toBe('gzip')
+    expect(zipped.headers.vary).toBe('accept-encoding')
+    // The snapshot arrives whole without waiting for more data: the compressor is flushed per event.
+    const zippedEvent = await firstEvent(zipped, true)
+    expect(zippedEvent.text.split('\n\n')[0]).toMatch(/^retry: 2000\nevent: snapshot\ndata: \{"now":\d+/)
+    expect(zippedEvent.wire).toBeLessThan(plainEvent.wire / 4)
+    const refused = await request('/fleet/events', 'gzip;q=0')
+    expect(refused.headers['content-encoding']).toBeUndefined()
+    const page = await request('/fleet', 'gzip')
+    expect(page.headers['content-encoding']).toBe('gzip')
+    page.resume()
   })
 
   it('pings idle streams, and leaves no subscriber behind when a client goes away', async () => {

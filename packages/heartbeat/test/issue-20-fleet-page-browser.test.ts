@@ -37,6 +37,8 @@ interface Watched {
   page: Page
   /** Console errors, page errors and CSP violations seen so far. */
   problems: string[]
+  /** The content-encoding of each response, by path. */
+  encodings: Map<string, string>
   close(): Promise<void>
 }
 
@@ -45,6 +47,8 @@ async function open(url: string, options: BrowserContextOptions = {}): Promise<W
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options })
   const page = await context.newPage()
   const problems: string[] = []
+  const encodings = new Map<string, string>()
+  page.on('response', (response) => encodings.set(new URL(response.url()).pathname, response.headers()['content-encoding'] ?? 'identity'))
   page.on('console', (message) => {
     if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(`console ${message.type()}: ${message.text()}`)
   })
@@ -59,6 +63,7 @@ async function open(url: string, options: BrowserContextOptions = {}): Promise<W
   return {
     page,
     problems,
+    encodings,
     close: async () => {
       if (options.javaScriptEnabled !== false) {
         const violations = await page.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? [])
@@ -125,6 +130,8 @@ describe.skipIf(missing !== undefined)('issue-20: the fleet page with 10,000 mem
     )
     expect(measured.renderMs).toBeGreaterThan(0)
     expect(measured.renderMs).toBeLessThan(1000)
+    // Chromium asked for gzip and got it, for the page and for its stream.
+    expect(Object.fromEntries(watched.encodings)).toEqual({ '/fleet': 'gzip', '/fleet/events': 'gzip' })
     expect(measured.total).toBe('10,000')
     expect(measured.rowCount).toBe(String(N + 1))
     expect(measured.domRows).toBeGreaterThan(10)
