@@ -7,7 +7,8 @@ import { get } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { createGunzip } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createHealth, isHealthzError } from '@healthz/core'
+import { createHealth, isHealthzError, systemClock } from '@healthz/core'
+import type { Clock } from '@healthz/core'
 import { createHeartbeatMonitor, createMemoryTransport, phiAccrual, startHeartbeat } from '@healthz/heartbeat'
 import type { HeartbeatEmitter, HeartbeatMonitor, MemberChangeEvent } from '@healthz/heartbeat'
 import { createFleetPage } from '@healthz/heartbeat/http'
@@ -303,18 +304,42 @@ describe('the fleet page event stream', () => {
     page.resume()
   })
 
-  it('pings idle streams, and leaves no subscriber behind when a client goes away', async () => {
-    const { page, base } = await fleet(2, { pingInterval: 50 })
+  it('pings idle streams, and leaves no subscriber and no timer behind when a client goes away', async () => {
+    // The system clock, with its pending timers counted.
+    let pending = 0
+    const clock: Clock = {
+      now: () => systemClock.now(),
+      schedule(callback, ms) {
+        let settled = false
+        const settle = (): void => {
+          if (!settled) pending -= 1
+          settled = true
+        }
+        pending += 1
+        const cancel = systemClock.schedule(() => {
+          settle()
+          callback()
+        }, ms)
+        return () => {
+          settle()
+          cancel()
+        }
+      },
+    }
+    const { page, base } = await fleet(2, { pingInterval: 50, clock })
+    expect(pending).toBe(0) // nobody watches: no timer
     const a = await openStream(`${base}/fleet/events`)
     const b = await openStream(`${base}/fleet/events`)
     await a.next('snapshot')
     await b.next('snapshot')
     await waitFor(() => page.stats().subscribers === 2, 'two subscribers')
     await waitFor(() => a.comments >= 2, 'two pings')
+    expect(pending).toBeGreaterThanOrEqual(2) // the refresh and the ping
     a.abort()
     await waitFor(() => page.stats().subscribers === 1, 'one subscriber after an abort')
     b.abort()
     await waitFor(() => page.stats().subscribers === 0, 'no subscriber')
+    expect(pending).toBe(0)
   })
 
   it('close() ends every stream with an end event and stops listening to the monitor', async () => {
