@@ -95,7 +95,7 @@ export interface FleetPage {
   close(): void
 }
 
-/** Streams whose unsent bytes exceed this are ended; the browser reconnects and gets a fresh snapshot. */
+/** Streams whose unsent bytes exceed this (beyond their snapshot) are ended; the browser reconnects and gets a fresh snapshot. */
 const MAX_BUFFERED = 8 * 1024 * 1024
 
 /**
@@ -267,7 +267,10 @@ class Page implements FleetPage {
     const stream = new EventStream(res, gzip)
     const counts = JSON.stringify(this.view.stateCounts())
     const transitions = JSON.stringify(this.view.transitions())
-    stream.write(`retry: 2000\nevent: snapshot\ndata: {"now":${this.settings.clock.now()},"counts":${counts},"transitions":${transitions},"rows":${this.view.rowsJson()}}\n\n`)
+    const snapshot = `retry: 2000\nevent: snapshot\ndata: {"now":${this.settings.clock.now()},"counts":${counts},"transitions":${transitions},"rows":${this.view.rowsJson()}}\n\n`
+    // A large fleet's snapshot may take a while to drain: it does not count against the limit.
+    stream.allowance = MAX_BUFFERED + snapshot.length
+    stream.write(snapshot)
     this.streams.add(stream)
     const gone = (): void => {
       if (!this.streams.delete(stream)) return
@@ -328,7 +331,7 @@ class Page implements FleetPage {
 
   private broadcast(text: string): void {
     for (const stream of this.streams) {
-      if (stream.buffered > MAX_BUFFERED) {
+      if (stream.buffered > stream.allowance) {
         // A client that does not read: end it rather than buffer the fleet for it.
         this.streams.delete(stream)
         stream.destroy()
@@ -346,6 +349,8 @@ class Page implements FleetPage {
  */
 class EventStream {
   private readonly gzip: Gzip | undefined
+  /** How many unsent bytes are tolerated before the client counts as not reading. */
+  allowance = MAX_BUFFERED
 
   constructor(
     private readonly res: ServerResponse,
