@@ -1,9 +1,13 @@
 // @healthz/heartbeat/http: emitters POST beats; the monitor's side is a node:http handler of
-// the (req, res, next) shape, mountable through @healthz/http, Express or a plain server.
+// the (req, res, next) shape, mountable through @healthz/http, Express or a plain server. The
+// monitor's fleet page (fleet-page.ts) is served the same way.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
 import { encodeHeartbeat, MAX_BEAT_BYTES } from './codec.js'
 import type { HeartbeatReceiver, HeartbeatTransport } from './types.js'
+
+export { createFleetPage } from './fleet-page.js'
+export type { FleetPage, FleetPageOptions, FleetPageStats } from './fleet-page.js'
 
 /** Options of {@link httpTransport}. */
 export interface HttpTransportOptions {
