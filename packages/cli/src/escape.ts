@@ -13,6 +13,8 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
 
 /** How many characters of an outside value a message echoes, as in `@healthz/core`. @internal */
 export const ECHO_LIMIT = 60
+/** How much of a URL or a network error a probe reason echoes. @internal */
+export const LONG_ECHO = 200
 
 /**
  * Escapes control characters as `\n`, `\x1b`, `\u202e`, leaving everything else as it is.

@@ -5,7 +5,8 @@
 import type { ClientHttp2Session, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2'
 import { connect, constants } from 'node:http2'
 import { formatDuration } from './duration.js'
-import { echo } from './escape.js'
+import { echo, LONG_ECHO } from './escape.js'
+import { connectionFailure } from './network-error.js'
 
 /** What {@link grpcProbe} resolves with. */
 export interface GrpcProbeResult {
@@ -19,7 +20,6 @@ export interface GrpcProbeResult {
 const STATUS_NAMES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const
 /** gRPC status codes by number, for reasons. */
 const GRPC_CODES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED']
-const LONG_ECHO = 200
 const MAX_BODY = 64 * 1024
 
 /** The request message: `HealthCheckRequest { string service = 1 }`, in a gRPC frame (uncompressed). */
@@ -72,7 +72,7 @@ export function grpcProbe(url: URL, timeout: number, headers: Readonly<Record<st
     }
     const timer = setTimeout(() => finish(false, undefined, `no answer from ${target} within ${formatDuration(timeout)} (--timeout)`), timeout)
     session = connect(`http://${url.host}`)
-    session.once('error', (error: NodeJS.ErrnoException) => finish(false, undefined, describeError(error, where)))
+    session.once('error', (error: NodeJS.ErrnoException) => finish(false, undefined, describeError(error, where, url.hostname)))
     const stream = session.request({
       [constants.HTTP2_HEADER_METHOD]: 'POST',
       [constants.HTTP2_HEADER_PATH]: '/grpc.health.v1.Health/Check',
@@ -82,7 +82,7 @@ export function grpcProbe(url: URL, timeout: number, headers: Readonly<Record<st
       'user-agent': 'healthz-probe',
       ...headers,
     })
-    stream.once('error', (error: NodeJS.ErrnoException) => finish(false, undefined, describeError(error, where)))
+    stream.once('error', (error: NodeJS.ErrnoException) => finish(false, undefined, describeError(error, where, url.hostname)))
     let head: (IncomingHttpHeaders & IncomingHttpStatusHeader) | undefined
     const chunks: Buffer[] = []
     let size = 0
@@ -132,18 +132,13 @@ function safeDecode(text: string): string {
   }
 }
 
-function describeError(error: NodeJS.ErrnoException, where: string): string {
+function describeError(error: NodeJS.ErrnoException, where: string, hostname: string): string {
   // A stream cancelled because its session failed carries the session's error (ECONNREFUSED…).
   const cause = (error as { cause?: unknown }).cause
-  if (cause instanceof Error && typeof (cause as NodeJS.ErrnoException).code === 'string') return describeError(cause, where)
+  if (cause instanceof Error && typeof (cause as NodeJS.ErrnoException).code === 'string') return describeError(cause, where, hostname)
+  const shared = connectionFailure(error, where, hostname)
+  if (shared !== undefined) return shared
   switch (error.code) {
-    case 'ECONNREFUSED':
-      return `connection refused by ${where}: nothing listens there (is the server up, and on this port?)`
-    case 'ECONNRESET':
-      return `connection to ${where} was reset before an answer`
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `host of ${where} not found (DNS ${error.code})`
     case 'ERR_HTTP2_ERROR':
     case 'ERR_HTTP2_SESSION_ERROR':
     case 'ERR_HTTP2_STREAM_ERROR':

@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http'
 import { request as httpRequest } from 'node:http'
 import { formatDuration } from './duration.js'
 import { usage } from './errors.js'
-import { echo } from './escape.js'
+import { echo, LONG_ECHO } from './escape.js'
+import { connectionFailure } from './network-error.js'
 import { assertKnownOptions, describeValue, durationOption } from './options.js'
 
 /** An inclusive range of HTTP status codes. */
@@ -72,8 +73,6 @@ export const DEFAULT_PROBE_TIMEOUT = 2000
  */
 export const DEFAULT_EXPECT = '200-399'
 const MAX_BODY = 64 * 1024
-/** How much of a URL or a network error a reason echoes. */
-const LONG_ECHO = 200
 /** How many failing checks a reason names before "and N more". */
 const MAX_NAMES = 10
 const PROBE_OPTIONS = ['url', 'timeout', 'expect', 'headers']
@@ -206,21 +205,8 @@ function formatExpect(ranges: readonly StatusRange[]): string {
 
 function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
   const where = `${echo(url.hostname, LONG_ECHO)}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`
-  switch (error.code) {
-    case 'ECONNREFUSED':
-      return `connection refused by ${where}: nothing listens there (is the server up, and on this port?)`
-    case 'ECONNRESET':
-      return `connection to ${where} was reset before an answer`
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `host ${echo(url.hostname, LONG_ECHO)} not found (DNS ${error.code})`
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return `${where} is unreachable (${error.code})`
-    default:
-      // TLS errors quote the server's certificate names: server text like any other.
-      return `${echo(url.href, LONG_ECHO)} failed: ${echo(error.message, LONG_ECHO)}${error.code ? ` (${echo(error.code)})` : ''}`
-  }
+  // TLS errors quote the server's certificate names: server text like any other.
+  return connectionFailure(error, where, url.hostname) ?? `${echo(url.href, LONG_ECHO)} failed: ${echo(error.message, LONG_ECHO)}${error.code ? ` (${echo(error.code)})` : ''}`
 }
 
 /** From a health+json body, the checks that do not pass: ` (failing: postgres, redis)`. */
