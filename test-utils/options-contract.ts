@@ -65,3 +65,20 @@ export function describeOptionsContract(adapter: OptionsContract): void {
     })
   })
 }
+
+/**
+ * Asserts that `run` throws healthz's misconfiguration error (`code: 'INVALID_OPTION'`, a
+ * `HealthzError`) with a message matching `message`.
+ */
+export function expectInvalidOption(run: () => unknown, message: RegExp): void {
+  let thrown: unknown
+  try {
+    run()
+  } catch (error) {
+    thrown = error
+  }
+  expect(thrown).toBeInstanceOf(Error)
+  expect((thrown as Error).name).toBe('HealthzError')
+  expect((thrown as { code?: unknown }).code).toBe('INVALID_OPTION')
+  expect((thrown as Error).message).toMatch(message)
+}

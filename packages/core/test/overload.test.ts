@@ -4,10 +4,11 @@
 // test drives it with a real busy loop and node:perf_hooks.
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createHealth, isHealthzError, systemClock } from '@healthz/core'
+import { createHealth, systemClock } from '@healthz/core'
 import type { Health } from '@healthz/core'
 import type { LoadMeter, LoadSample } from '../src/overload.js'
 import { OverloadDetector } from '../src/overload.js'
+import { expectInvalidOption } from '../../../test-utils/options-contract.js'
 
 const detectors: OverloadDetector[] = []
 let health: Health | undefined
@@ -33,17 +34,6 @@ function detector(options: ConstructorParameters<typeof OverloadDetector>[1], me
   const created = new OverloadDetector(systemClock, options, 'overload', meter).start()
   detectors.push(created)
   return created
-}
-
-function refused(run: () => unknown, message: RegExp): void {
-  let thrown: unknown
-  try {
-    run()
-  } catch (error) {
-    thrown = error
-  }
-  expect(isHealthzError(thrown) && thrown.code === 'INVALID_OPTION').toBe(true)
-  expect((thrown as Error).message).toMatch(message)
 }
 
 describe('the overload state machine', () => {
@@ -119,12 +109,12 @@ describe('createHealth({ runtime: { overload } })', () => {
   })
 
   it('refuses bad options at construction, with what to change', () => {
-    refused(() => createHealth({ runtime: { overload: { utilisation: 0.9 } as never } }), /runtime\.overload: unknown option "utilisation"; did you mean "utilization"\?/)
-    refused(() => createHealth({ runtime: { overload: { utilization: 90 } } }), /runtime\.overload\.utilization must be a fraction above 0 and up to 1/)
-    refused(() => createHealth({ runtime: { overload: { utilization: 0.6, recoverUtilization: 0.8 } } }), /recoverUtilization \(0\.8\) must not be above utilization \(0\.6\)/)
-    refused(() => createHealth({ runtime: { overload: { delay: 100, recoverDelay: 200 } } }), /recoverDelay \(200 ms\) must not be above delay \(100 ms\)/)
-    refused(() => createHealth({ runtime: { overload: { window: 400, sampleInterval: 500 } } }), /sampleInterval \(500 ms\) must not be above window \(400 ms\)/)
-    refused(() => createHealth({ runtime: { overload: 'on' as never } }), /runtime\.overload must be true, false or an options object/)
+    expectInvalidOption(() => createHealth({ runtime: { overload: { utilisation: 0.9 } as never } }), /runtime\.overload: unknown option "utilisation"; did you mean "utilization"\?/)
+    expectInvalidOption(() => createHealth({ runtime: { overload: { utilization: 90 } } }), /runtime\.overload\.utilization must be a fraction above 0 and up to 1/)
+    expectInvalidOption(() => createHealth({ runtime: { overload: { utilization: 0.6, recoverUtilization: 0.8 } } }), /recoverUtilization \(0\.8\) must not be above utilization \(0\.6\)/)
+    expectInvalidOption(() => createHealth({ runtime: { overload: { delay: 100, recoverDelay: 200 } } }), /recoverDelay \(200 ms\) must not be above delay \(100 ms\)/)
+    expectInvalidOption(() => createHealth({ runtime: { overload: { window: 400, sampleInterval: 500 } } }), /sampleInterval \(500 ms\) must not be above window \(400 ms\)/)
+    expectInvalidOption(() => createHealth({ runtime: { overload: 'on' as never } }), /runtime\.overload must be true, false or an options object/)
   })
 
   it('a real saturated loop fails readiness and recovers after it, liveness passing throughout (perf_hooks, real timers)', async () => {

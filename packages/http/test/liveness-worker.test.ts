@@ -9,11 +9,12 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createHealth, defineCheck, isHealthzError } from '@healthz/core'
+import { createHealth, defineCheck } from '@healthz/core'
 import type { Health } from '@healthz/core'
 import { startLivenessWorker } from '@healthz/http'
 import type { LivenessWorker } from '@healthz/http'
 import { call } from '../../../test-utils/client.js'
+import { expectInvalidOption } from '../../../test-utils/options-contract.js'
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/liveness-service.mjs', import.meta.url))
 const workers: LivenessWorker[] = []
@@ -29,27 +30,16 @@ async function start(health: Health, options: Parameters<typeof startLivenessWor
   return worker
 }
 
-function invalid(run: () => unknown, message: RegExp): void {
-  let thrown: unknown
-  try {
-    run()
-  } catch (error) {
-    thrown = error
-  }
-  expect(isHealthzError(thrown) && thrown.code === 'INVALID_OPTION').toBe(true)
-  expect((thrown as Error).message).toMatch(message)
-}
-
 describe('startLivenessWorker options', () => {
   it('refuses a misspelled or wrong option at once, with what to change, before any worker starts', () => {
     const health = createHealth({})
-    invalid(() => startLivenessWorker(health, { stalTolerance: 1000 } as never), /unknown option "stalTolerance"; did you mean "stallTolerance"/)
-    invalid(() => startLivenessWorker(health, { stallTolerance: 0 }), /stallTolerance must be a number of milliseconds above 0/)
-    invalid(() => startLivenessWorker(health, { stallTolerance: 1000, heartbeatInterval: 600 }), /heartbeatInterval \(600 ms\) must be at most half of stallTolerance \(1000 ms\)/)
-    invalid(() => startLivenessWorker(health, { port: 70_000 }), /port must be a whole number from 0 to 65535/)
-    invalid(() => startLivenessWorker(health, { path: 'livez' }), /path must be a path starting with '\/'/)
-    invalid(() => startLivenessWorker(health, { onError: 'log' as never }), /onError must be a function/)
-    invalid(() => startLivenessWorker({} as never), /startLivenessWorker expects the object createHealth\(\) returns/)
+    expectInvalidOption(() => startLivenessWorker(health, { stalTolerance: 1000 } as never), /unknown option "stalTolerance"; did you mean "stallTolerance"/)
+    expectInvalidOption(() => startLivenessWorker(health, { stallTolerance: 0 }), /stallTolerance must be a number of milliseconds above 0/)
+    expectInvalidOption(() => startLivenessWorker(health, { stallTolerance: 1000, heartbeatInterval: 600 }), /heartbeatInterval \(600 ms\) must be at most half of stallTolerance \(1000 ms\)/)
+    expectInvalidOption(() => startLivenessWorker(health, { port: 70_000 }), /port must be a whole number from 0 to 65535/)
+    expectInvalidOption(() => startLivenessWorker(health, { path: 'livez' }), /path must be a path starting with '\/'/)
+    expectInvalidOption(() => startLivenessWorker(health, { onError: 'log' as never }), /onError must be a function/)
+    expectInvalidOption(() => startLivenessWorker({} as never), /startLivenessWorker expects the object createHealth\(\) returns/)
   })
 
   it('rejects when the port is taken, and leaves no worker behind', async () => {
