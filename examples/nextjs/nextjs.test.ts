@@ -227,7 +227,11 @@ describe('examples/nextjs under next start', () => {
   it('without NEXT_MANUAL_SIG_HANDLE, Next\'s own SIGTERM handler closes the listener at once and exits 143 before the drain delay', async () => {
     const plain = await startNext({ DRAIN_MS: '5000' })
     expect(plain.output()).toContain('NEXT_MANUAL_SIG_HANDLE is not set')
-    const slow = call(plain.port, `/api/work?ms=${SLOW_MS}`)
+    // Settled either way, so that a failure shows as this test's assertion, not an unhandled rejection.
+    const slow = call(plain.port, `/api/work?ms=${SLOW_MS}`).then(
+      (reply) => ({ status: reply.status, error: undefined }),
+      (failure: Error) => ({ status: undefined, error: failure.message }),
+    )
     await sleep(100)
     const signalledAt = Date.now()
     plain.child.kill('SIGTERM')
@@ -240,12 +244,13 @@ describe('examples/nextjs under next start', () => {
         (failure: Error) => failure,
       )
       if (error !== undefined) {
-        expect(error.message).toMatch(/ECONNREFUSED/)
+        // Refused, or reset: a connection that reached the accept queue as the listener closed.
+        expect(error.message).toMatch(/ECONNREFUSED|ECONNRESET/)
         refusedAfterMs = Date.now() - signalledAt
       } else await sleep(20)
     }
     expect(refusedAfterMs, plain.output()).toBeLessThan(1000)
-    expect((await slow).status).toBe(200) // Next's server.close() still lets in-flight requests finish
+    expect(await slow).toEqual({ status: 200, error: undefined }) // Next's server.close() still lets in-flight requests finish
     const exit = await plain.exited
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 143, signal: null })
     expect(exit.at - signalledAt).toBeLessThan(5000)
