@@ -166,7 +166,8 @@ export class RequestHandler {
     const verbose = queryValues(request, 'verbose').some((value) => value !== 'false' && value !== '0')
     const { report, basis, phase } = await this.evaluator.evaluate(target.probe, { exclude, check: target.check, verbose })
     const { details, service } = this.context
-    const disclose = await disclosure(details, request, this.context.onError)
+    // Awaited only for a policy function: 'never' and 'always' add no microtask to the answer.
+    const disclose = typeof details === 'function' ? await disclosure(details, request, this.context.onError) : details === 'always'
     // The phase or the gate moved after the evaluation settled: answer for the state of now
     // (issue 13: readiness answers 503 from the first moment of draining).
     if (phase !== this.lifecycle.phase || report.started !== this.registry.started) return this.handle(request)

@@ -119,27 +119,21 @@ export class ProbeRegistry {
 
   /** Adds a process check to liveness after construction (a watchdog, the stall check). */
   addLiveness(check: CheckDefinition): CheckRunner {
-    const state = this.probes.liveness
-    if (this.runners.some((runner) => runner.check.name === check.name)) {
-      throw new HealthzError(`A check named "${check.name}" already exists: give the watchdog or check another name.`, { code: 'DUPLICATE_CHECK' })
-    }
-    const runner = this.createRunner(check)
-    runner.events.probes.push('liveness')
-    state.runners.push(runner)
-    state.byName.set(check.name, runner)
-    this.runners.push(runner)
-    this.hooks.onRunnersChanged()
-    return runner
+    return this.add('liveness', check, 'give the watchdog or check another name')
   }
 
   /** Adds a check of core's own to readiness (the overload check), before the first probe. */
   addReadiness(check: CheckDefinition): CheckRunner {
-    const state = this.probes.readiness
+    return this.add('readiness', check, 'runtime.overload adds a readiness check of that name; rename yours')
+  }
+
+  private add(probe: 'liveness' | 'readiness', check: CheckDefinition, rename: string): CheckRunner {
     if (this.runners.some((runner) => runner.check.name === check.name)) {
-      throw new HealthzError(`A check named "${check.name}" already exists: runtime.overload adds a readiness check of that name; rename yours.`, { code: 'DUPLICATE_CHECK' })
+      throw new HealthzError(`A check named "${check.name}" already exists: ${rename}.`, { code: 'DUPLICATE_CHECK' })
     }
+    const state = this.probes[probe]
     const runner = this.createRunner(check)
-    runner.events.probes.push('readiness')
+    runner.events.probes.push(probe)
     state.runners.push(runner)
     state.byName.set(check.name, runner)
     this.runners.push(runner)
