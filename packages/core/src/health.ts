@@ -28,6 +28,7 @@ import type { StatusPageInfo, StatusPageOptions } from './status-page.js'
 import { StatusPage, statusPageOption } from './status-page.js'
 import type { ClosingContext, ShutdownHookOptions, ShutdownOptions, ShutdownPhase, ShutdownResult } from './shutdown.js'
 import { Shutdown } from './shutdown.js'
+import { keepNextTickFast } from './next-tick.js'
 
 /** Options of {@link createHealth}. */
 export interface HealthOptions {
@@ -282,6 +283,7 @@ export interface Health {
  */
 export function createHealth(options: HealthOptions = {}): Health {
   assertKnownOptions(options, HEALTH_KEYS, 'createHealth')
+  keepNextTickFast()
   return new HealthImpl(options)
 }
 

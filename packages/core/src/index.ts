@@ -10,6 +10,7 @@ export { SPRING_CONTENT_TYPE } from './format.js'
 export { redact, REDACTED } from './redact.js'
 export { systemClock } from './clock.js'
 export { createRuntimeMonitor } from './runtime.js'
+export { keepNextTickFast } from './next-tick.js'
 export { guardOnError, HealthzError, isHealthzError, reportToConsole } from './errors.js'
 export { assertKnownOptions, choiceOption, countOption, describeValue, durationOption, functionOption, MAX_DURATION_MS, optionKeys } from './options.js'
 

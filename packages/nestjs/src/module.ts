@@ -18,7 +18,7 @@ import type {
   Provider,
 } from '@nestjs/common'
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core'
-import { assertKnownOptions, createHealth, HealthzError, optionKeys } from '@healthz/core'
+import { assertKnownOptions, createHealth, HealthzError, keepNextTickFast, optionKeys } from '@healthz/core'
 import type { Health, HealthOptions, ProbePaths, ShutdownResult } from '@healthz/core'
 import { attachHealth, drainOnShutdown } from '@healthz/http'
 import { createProbeController, HealthProbeMiddleware } from './controller.js'
@@ -200,6 +200,9 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
    */
   static forRoot(options: HealthModuleOptions = {}): DynamicModule {
     assertKnownOptions(options, ROOT_KEYS, 'HealthModule.forRoot')
+    // Here, while the application's modules load, not when Nest creates the health object: Nest's
+    // start-up runs the garbage collection that would send nextTick off its fast path (next-tick.ts).
+    keepNextTickFast()
     const { serve: _serve, started: _started, global: _global, controller: _controller, ...healthOptions } = options
     return HealthModule.build(toSettings(options, 'HealthModule.forRoot'), { provide: OPTIONS, useValue: healthOptions }, [])
   }
@@ -229,6 +232,7 @@ export class HealthModule implements NestModule, OnModuleInit, OnApplicationBoot
       throw new HealthzError(`HealthModule.forRootAsync: unknown option "${misplaced}"; health options go in the object useFactory returns: useFactory: () => ({ ${misplaced}: … }).`, { code: 'INVALID_OPTION' })
     }
     assertKnownOptions(options, ASYNC_KEYS, 'HealthModule.forRootAsync')
+    keepNextTickFast()
     const { useFactory, inject = [], paths, prefix } = options
     const where = 'HealthModule.forRootAsync useFactory result'
     const factory = async (...providers: never[]): Promise<HealthOptions> => {
