@@ -55,6 +55,40 @@ describe('trackConnections', () => {
     for (const agent of [idleA, idleB, busy]) agent.destroy()
   })
 
+  it('adds nothing to a request until the drain begins: no request listener, no listener on the response', async () => {
+    const { server, port, release } = await serve()
+    const before = server.listenerCount('request')
+    let closeListeners = -1
+    server.prependListener('request', (_req, res) => {
+      // After every request listener has run: what did the tracker add to this response?
+      setImmediate(() => (closeListeners = res.listenerCount('close')))
+    })
+    const drainer = trackConnections(server)
+    expect(server.listenerCount('request')).toBe(before + 1) // ours above, none of the tracker's
+    const plain = createServer((_req, res) => {
+      setImmediate(() => (closeListeners = res.listenerCount('close')))
+      res.end('ok')
+    })
+    servers.push(plain)
+    plain.listen(0, '127.0.0.1')
+    await once(plain, 'listening')
+    await call((plain.address() as AddressInfo).port, '/')
+    const untracked = closeListeners // what node:http itself puts on a response
+    closeListeners = -1
+    await call(port, '/')
+    expect(closeListeners).toBe(untracked)
+
+    const agent = new Agent({ keepAlive: true })
+    const held = call(port, '/hold', { agent })
+    while (drainer.inFlight === 0) await new Promise((resolve) => setImmediate(resolve))
+    const drained = drainer.close({ gracePeriod: 10_000 })
+    expect(server.listenerCount('request')).toBe(before + 2) // from the drain on, requests on open connections are told to close
+    release()
+    expect((await held).headers.connection).toBe('close')
+    await drained
+    agent.destroy()
+  })
+
   it('destroys what is still busy at the end of the grace period, and drainOnShutdown reports it', async () => {
     const { server, port } = await serve()
     const errors: Error[] = []
