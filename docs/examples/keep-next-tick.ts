@@ -1,0 +1,3 @@
+// keep-next-tick.ts, imported first by the entry point
+import { keepNextTickFast } from '@healthz/core'
+keepNextTickFast()
