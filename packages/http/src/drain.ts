@@ -223,8 +223,8 @@ export function drainOnShutdown(health: Health, servers: AnyServer | readonly An
 
 /**
  * The response a connection is serving: node:http keeps it as the socket's `_httpMessage` from
- * the moment the response is given the socket until it finishes (the field http-terminator and
- * stoppable read too). A pipelined response waiting behind it is not there yet.
+ * the moment the response is given the socket until it finishes (the field http-terminator reads
+ * too). A pipelined response waiting behind it is not there yet.
  */
 function currentResponse(socket: Socket): ServerResponse | undefined {
   return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined
