@@ -13,6 +13,7 @@ import type { HeartbeatMonitor } from './monitor.js'
 import type { FleetDiff, FleetSource } from './fleet-view.js'
 import { FleetView, STATE_ORDER } from './fleet-view.js'
 import { renderFleetPage } from './fleet-html.js'
+import { safeAuthorize } from './authorize.js'
 
 /** Options of {@link createFleetPage}. */
 export interface FleetPageOptions {
@@ -406,14 +407,6 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 } as const
-
-function safeAuthorize(authorize: (req: IncomingMessage) => boolean, req: IncomingMessage): boolean {
-  try {
-    return authorize(req) === true
-  } catch {
-    return false
-  }
-}
 
 function plain(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' })

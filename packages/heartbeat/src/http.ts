@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { assertKnownOptions, describeValue, HealthzError, optionKeys } from '@healthz/core'
 import { encodeHeartbeat, MAX_BEAT_BYTES } from './codec.js'
+import { safeAuthorize } from './authorize.js'
 import type { HeartbeatReceiver, HeartbeatTransport } from './types.js'
 
 export { createFleetPage } from './fleet-page.js'
@@ -155,14 +156,6 @@ export function httpReceiver(options: HttpReceiverOptions = {}): HeartbeatReceiv
         },
       })
     },
-  }
-}
-
-function safeAuthorize(authorize: (req: IncomingMessage) => boolean, req: IncomingMessage): boolean {
-  try {
-    return authorize(req) === true
-  } catch {
-    return false
   }
 }
 
